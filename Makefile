@@ -1,0 +1,47 @@
+# Parlor: `make run` serves the platform with a demo; `make test` runs every test.
+# Each target installs what it needs: a virtualenv, the Python packages, and Chromium for
+# the browser tests (from the system's package manager).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export PYTHONPATH := $(CURDIR):$(CURDIR)/platform
+
+.PHONY: run test lint format bench install browser stop-db clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(PY) manage.py rundemo
+
+test: $(STAMP) browser
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(STAMP)
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+browser:
+	@bash scripts/ensure-browser.sh
+
+bench: $(STAMP)
+	$(PY) -m benchmarks
+
+stop-db: $(STAMP)
+	$(PY) -c "import sys; sys.path.insert(0, 'platform'); from parlor.embedded import embedded_database_stop; embedded_database_stop()"
+
+clean: stop-db
+	rm -rf $(VENV) .parlor

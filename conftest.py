@@ -1,0 +1,73 @@
+"""Session-wide test fixtures: two tenants created once, real database access, a real Redis."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from parlor.testing.redis import configured_redis_url, redis_answers, start_redis_server
+
+TENANT_ORIGINS = {
+    "alpha": ["https://shop.alpha.example", "http://127.0.0.1:8001"],
+    "bravo": ["https://shop.bravo.example"],
+}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Create the test database, the public tenant and two tenants, once per session."""
+    from tenants.services import public_tenant_ensure, tenant_create
+
+    with django_db_blocker.unblock():
+        public_tenant_ensure()
+        created = {
+            slug: tenant_create(
+                slug=slug,
+                name=slug.title(),
+                domain=f"{slug}.localhost",
+                allowed_origins=origins,
+            )
+            for slug, origins in TENANT_ORIGINS.items()
+        }
+    pytest.parlor_tenants = created  # read through the tenant fixtures below
+    yield
+
+
+@pytest.fixture
+def tenant_alpha(django_db_setup):
+    """The first test tenant (TenantCreated: tenant, domain and its one-time secret key)."""
+    return pytest.parlor_tenants["alpha"]
+
+
+@pytest.fixture
+def tenant_bravo(django_db_setup):
+    """The second test tenant: every isolation test needs one."""
+    return pytest.parlor_tenants["bravo"]
+
+
+@pytest.fixture
+def live_db(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """Real, committed database access for async code, other threads and other processes."""
+    with django_db_blocker.unblock():
+        yield
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A reachable Redis: REDIS_URL, the local default, or a redis-server started for the session."""
+    url = configured_redis_url()
+    if redis_answers(url):
+        yield url
+        return
+    started = start_redis_server()
+    if started is None:
+        reason = f"no Redis answers at {url} and no redis-server is on PATH"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}; CI must not skip Redis tests")
+        pytest.skip(reason)
+    url, process = started
+    yield url
+    process.terminate()
+    process.wait(5)

@@ -1,0 +1,1 @@
+"""Parlor: a multi-tenant hosted chat-widget platform."""

@@ -1,0 +1,1 @@
+"""Real-time chat: rooms, messages and the WebSocket consumer (tenant schemas)."""

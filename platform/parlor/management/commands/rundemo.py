@@ -1,0 +1,44 @@
+"""`manage.py rundemo`: migrate, ensure the demo tenant, serve the platform and the demo page."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from urllib.parse import urlsplit
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from parlor.conf import setting
+from parlor.demo.services import demo_tenant_ensure
+from parlor.demo.site import demo_page, serve_demo_site
+
+
+class Command(BaseCommand):
+    """Serve Parlor on --port and a demo customer site on the demo page's port."""
+
+    help = "Run the platform with a demo tenant and a demo customer page."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args, **options) -> None:
+        call_command("migrate_schemas", interactive=False, verbosity=0)
+        demo_url = setting("DEMO_PAGE_URL")
+        tenant = demo_tenant_ensure(demo_page_url=demo_url)
+        platform_url = f"http://{options['host']}:{options['port']}"
+        demo = urlsplit(demo_url)
+        page = demo_page(
+            platform_url=platform_url, publishable_key=tenant.publishable_key, origin=demo_url
+        )
+        serve_demo_site(host=demo.hostname or "127.0.0.1", port=demo.port or 8001, page=page)
+        self.stdout.write(f"Parlor:     {platform_url}/\nDemo page:  {demo_url}/\n")
+        server = [sys.executable, "-m", "daphne", "-b", options["host"], "-p", str(options["port"])]
+        env = {**os.environ, "PYTHONPATH": _source_roots()}
+        subprocess.run([*server, "parlor.asgi:application"], check=False, env=env)  # noqa: S603
+
+
+def _source_roots() -> str:
+    return os.pathsep.join(path for path in sys.path if path)

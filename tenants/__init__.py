@@ -1,0 +1,1 @@
+"""Tenancy: tenants, their domains, keys and tokens (public schema)."""

@@ -1,0 +1,82 @@
+"""Writes on tenants: create and delete, each all-or-nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django_tenants.utils import schema_exists
+
+from parlor.errors import Conflict, ValidationFailed
+from tenants.api_keys import publishable_key_generate, secret_key_generate, secret_key_hash
+from tenants.models import ApiKey, Domain, Tenant
+from tenants.validators import normalise_origin, validate_domain, validate_slug
+
+
+@dataclass(frozen=True)
+class TenantCreated:
+    """A new tenant with its one-time secret API key."""
+
+    tenant: Tenant
+    domain: str
+    secret_key: str
+
+
+def tenant_create(
+    *, slug: str, name: str, domain: str, allowed_origins: list[str] | None = None
+) -> TenantCreated:
+    """Create a tenant with its schema, domain and first API key; on any failure create nothing."""
+    slug = validate_slug(slug)
+    if not name.strip():
+        raise ValidationFailed("name must not be empty.")
+    domain = validate_domain(domain)
+    origins = sorted({normalise_origin(origin) for origin in allowed_origins or []})
+    _refuse_duplicates(slug, domain)
+    tenant = Tenant(
+        schema_name=slug,
+        slug=slug,
+        name=name.strip(),
+        publishable_key=publishable_key_generate(),
+        allowed_origins=origins,
+    )
+    tenant.save(verbosity=0)  # creates and migrates the schema; its DDL runs outside the atomic block
+    try:
+        with transaction.atomic():
+            Domain.objects.create(domain=domain, tenant=tenant, is_primary=True)
+            secret_key = secret_key_generate()
+            ApiKey.objects.create(
+                tenant=tenant, prefix=secret_key[:8], key_hash=secret_key_hash(secret_key)
+            )
+    except Exception:
+        tenant.delete(force_drop=True)
+        raise
+    return TenantCreated(tenant=tenant, domain=domain, secret_key=secret_key)
+
+
+def _refuse_duplicates(slug: str, domain: str) -> None:
+    if Tenant.objects.filter(slug=slug).exists() or schema_exists(slug):
+        raise Conflict(f"a tenant with slug '{slug}' already exists.")
+    if Domain.objects.filter(domain=domain).exists():
+        raise Conflict(f"domain '{domain}' already belongs to another tenant.")
+
+
+def tenant_delete(*, slug: str) -> None:
+    """Delete the tenant `slug`, dropping its schema with every room and message in it."""
+    from tenants.selectors import tenant_get
+
+    tenant_get(slug=slug).delete(force_drop=True)
+
+
+def public_tenant_ensure() -> Tenant:
+    """Return the public-schema tenant row that django-tenants needs, creating it if missing."""
+    tenant = Tenant.objects.filter(schema_name="public").first()
+    if tenant is None:
+        tenant = Tenant(
+            schema_name="public",
+            slug="public",
+            name="Parlor platform",
+            publishable_key=publishable_key_generate(),
+        )
+        tenant.auto_create_schema = False
+        tenant.save()
+    return tenant
