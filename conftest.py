@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterator
 
 import pytest
@@ -16,23 +17,45 @@ TENANT_ORIGINS = {
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Create the test database, the public tenant and two tenants, once per session."""
+def django_db_setup(django_test_environment, django_db_blocker, django_db_modify_db_settings):
+    """Create the test database with the public tenant and two tenants, once per session."""
+    # pytest-django creates test databases only for tests marked django_db; tests using
+    # live_db are not, so the test database is set up here for every session.
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+
     from tenants.services import public_tenant_ensure, tenant_create
 
     with django_db_blocker.unblock():
+        config = setup_databases(
+            verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set()
+        )
+        assert connection.settings_dict["NAME"].startswith("test_"), "not a test database"
         public_tenant_ensure()
-        created = {
+        pytest.parlor_tenants = {
             slug: tenant_create(
-                slug=slug,
-                name=slug.title(),
-                domain=f"{slug}.localhost",
-                allowed_origins=origins,
+                slug=slug, name=slug.title(), domain=f"{slug}.localhost", allowed_origins=origins
             )
             for slug, origins in TENANT_ORIGINS.items()
         }
-    pytest.parlor_tenants = created  # read through the tenant fixtures below
     yield
+    with django_db_blocker.unblock():
+        _disconnect_other_sessions()
+        try:
+            teardown_databases(config, verbosity=0)
+        except Exception as error:  # a server thread may still hold a connection
+            warnings.warn(f"test database not dropped: {error}", stacklevel=1)
+
+
+def _disconnect_other_sessions() -> None:
+    # Channels' worker thread keeps its own persistent connection, which would block the DROP.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture
@@ -56,7 +79,7 @@ def live_db(django_db_setup, django_db_blocker) -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
-    """A reachable Redis: REDIS_URL, the local default, or a redis-server started for the session."""
+    """A reachable Redis: REDIS_URL, the local default, or a redis-server started here."""
     url = configured_redis_url()
     if redis_answers(url):
         yield url

@@ -39,7 +39,9 @@ def tenant_create(
         publishable_key=publishable_key_generate(),
         allowed_origins=origins,
     )
-    tenant.save(verbosity=0)  # creates and migrates the schema; its DDL runs outside the atomic block
+    tenant.save(
+        verbosity=0
+    )  # creates and migrates the schema; its DDL runs outside the atomic block
     try:
         with transaction.atomic():
             Domain.objects.create(domain=domain, tenant=tenant, is_primary=True)

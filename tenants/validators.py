@@ -47,6 +47,8 @@ def normalise_origin(origin: str) -> str:
 def validate_domain(domain: str) -> str:
     """Return `domain` lowercased if it is a plausible host name, else raise ValidationFailed."""
     domain = domain.strip().lower()
-    if not re.fullmatch(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*", domain):
+    if not re.fullmatch(
+        r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*", domain
+    ):
         raise ValidationFailed(f"domain '{domain}' is not a valid host name.")
     return domain

@@ -12,7 +12,9 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def _call_in_schema(schema_name: str, function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+def _call_in_schema(
+    schema_name: str, function: Callable[P, R], *args: P.args, **kwargs: P.kwargs
+) -> R:
     # django-tenants keeps the schema on the thread's connection and Channels runs every
     # database_sync_to_async call of a process on one shared thread: the schema must be set
     # inside each call, never once per socket.
@@ -20,8 +22,10 @@ def _call_in_schema(schema_name: str, function: Callable[P, R], *args: P.args, *
         return function(*args, **kwargs)
 
 
-async def in_schema(schema_name: str, function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-    """Run the synchronous `function(*args, **kwargs)` with `schema_name` set, off the event loop."""
+async def in_schema(
+    schema_name: str, function: Callable[P, R], *args: P.args, **kwargs: P.kwargs
+) -> R:
+    """Run the sync `function(*args, **kwargs)` with `schema_name` set, off the event loop."""
     return await database_sync_to_async(_call_in_schema)(schema_name, function, *args, **kwargs)
 
 

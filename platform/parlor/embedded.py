@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 
 
 def embedded_database_url(data_dir: Path) -> str:
-    """Start (or reuse) the PostgreSQL server under `data_dir/pg` and return a URL to its database."""
+    """Start (or reuse) the PostgreSQL under `data_dir/pg`; return a URL to its database."""
     data_dir.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); /tmp is fine.
@@ -30,7 +30,9 @@ def embedded_database_url(data_dir: Path) -> str:
 
 def _ensure_database(admin_url: str, name: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
         if not exists:
             logger.info("creating embedded database %s", name)
             connection.execute(f'CREATE DATABASE "{name}"')

@@ -16,17 +16,32 @@ pytestmark = pytest.mark.usefixtures("live_db")
 
 
 def manage(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": database_url_for_tests(), "DJANGO_SETTINGS_MODULE": "parlor.settings.test"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_for_tests(),
+        "DJANGO_SETTINGS_MODULE": "parlor.settings.test",
+    }
     return subprocess.run(
         [sys.executable, str(REPO_ROOT / "manage.py"), *args],
-        capture_output=True, text=True, env=env, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
     )
 
 
 def test_createtenant_prints_json_with_keys_then_list_and_delete():
     result = manage(
-        "createtenant", "cmdco", "--name", "Cmd Co", "--domain", "cmdco.localhost",
-        "--allowed-origin", "https://shop.example", "--json",
+        "createtenant",
+        "cmdco",
+        "--name",
+        "Cmd Co",
+        "--domain",
+        "cmdco.localhost",
+        "--allowed-origin",
+        "https://shop.example",
+        "--json",
     )
     assert result.returncode == 0, result.stderr
     created = json.loads(result.stdout)
@@ -43,19 +58,37 @@ def test_createtenant_prints_json_with_keys_then_list_and_delete():
 
     deleted = manage("deletetenant", "cmdco", "--yes")
     assert deleted.returncode == 0, deleted.stderr
-    assert "cmdco" not in {row["slug"] for row in json.loads(manage("listtenants", "--json").stdout)}
+    assert "cmdco" not in {
+        row["slug"] for row in json.loads(manage("listtenants", "--json").stdout)
+    }
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["alpha", "--name", "A", "--domain", "new.localhost"], "conflict: a tenant with slug 'alpha'"),
+        (
+            ["alpha", "--name", "A", "--domain", "new.localhost"],
+            "conflict: a tenant with slug 'alpha'",
+        ),
         (["UPPER", "--name", "A", "--domain", "u.localhost"], "invalid: slug must start"),
         (["x;drop", "--name", "A", "--domain", "u.localhost"], "invalid: slug must start"),
-        (["public", "--name", "A", "--domain", "u.localhost"], "invalid: slug 'public' is reserved"),
+        (
+            ["public", "--name", "A", "--domain", "u.localhost"],
+            "invalid: slug 'public' is reserved",
+        ),
         (["a" * 64, "--name", "A", "--domain", "u.localhost"], "invalid: slug is 64 characters"),
-        (["okslug", "--name", "A", "--domain", "u.localhost", "--allowed-origin", "javascript:x"],
-         "invalid: origin"),
+        (
+            [
+                "okslug",
+                "--name",
+                "A",
+                "--domain",
+                "u.localhost",
+                "--allowed-origin",
+                "javascript:x",
+            ],
+            "invalid: origin",
+        ),
     ],
 )
 def test_createtenant_refuses_bad_input_with_one_line(args, message):

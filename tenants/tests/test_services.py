@@ -70,11 +70,14 @@ def test_duplicate_domain_is_a_conflict_and_creates_no_schema(tenant_alpha):
 
 
 @pytest.mark.parametrize(
-    "origin", ["ftp://shop.example", "shop.example", "https://shop.example/path", "https://", "null"]
+    "origin",
+    ["ftp://shop.example", "shop.example", "https://shop.example/path", "https://", "null"],
 )
 def test_malformed_origins_create_nothing(origin):
     with pytest.raises(ValidationFailed, match="origin"):
-        tenant_create(slug="badorigin", name="B", domain="badorigin.localhost", allowed_origins=[origin])
+        tenant_create(
+            slug="badorigin", name="B", domain="badorigin.localhost", allowed_origins=[origin]
+        )
     assert not schema_exists("badorigin")
 
 

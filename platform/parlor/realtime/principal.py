@@ -35,6 +35,7 @@ class Principal:
     issued_at: int
     expires_at: int
     rooms: tuple[str, ...] = field(default_factory=tuple)
+    key_id: str = ""
 
     @property
     def is_agent(self) -> bool:

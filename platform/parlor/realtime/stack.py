@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from channels.routing import URLRouter
 
+from parlor.chat.routing import websocket_urlpatterns
+from parlor.realtime.middleware import TokenAuthMiddleware
+
 
 def websocket_application():
     """Return the ASGI application that serves every WebSocket connection."""
-    # Placeholder until the auth and chat issues land: no routes, so every socket is refused.
-    return URLRouter([])
+    return TokenAuthMiddleware(URLRouter(websocket_urlpatterns))

@@ -16,7 +16,9 @@ def redis_answers(url: str, timeout: float = 1.0) -> bool:
     """Return True if a Redis server at `url` answers PING within `timeout` seconds."""
     parts = urlsplit(url)
     try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), timeout) as sock:
+        with socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or 6379), timeout
+        ) as sock:
             sock.sendall(b"PING\r\n")
             return sock.recv(16).startswith(b"+PONG")
     except OSError:

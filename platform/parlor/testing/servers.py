@@ -45,8 +45,13 @@ class ServerProcess:
 
 
 def start_server(
-    *, database_url: str, log_dir: Path, redis_url: str = "", extra_env: dict[str, str] | None = None,
-    server: str = "daphne", timeout: float = 30.0,
+    *,
+    database_url: str,
+    log_dir: Path,
+    redis_url: str = "",
+    extra_env: dict[str, str] | None = None,
+    server: str = "daphne",
+    timeout: float = 30.0,
 ) -> ServerProcess:
     """Start Parlor's ASGI app in a new process and return once /healthz answers 200."""
     port = free_port()
@@ -69,9 +74,28 @@ def start_server(
 
 def _server_command(server: str, port: int) -> list[str]:
     if server == "uvicorn":
-        return [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port),
-                "--ws-max-size", "65536", "parlor.asgi:application"]
-    return [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "parlor.asgi:application"]
+        return [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--ws-max-size",
+            "65536",
+            "parlor.asgi:application",
+        ]
+    return [
+        sys.executable,
+        "-m",
+        "daphne",
+        "-b",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "parlor.asgi:application",
+    ]
 
 
 def _wait_healthy(server: ServerProcess, timeout: float) -> None:

@@ -23,11 +23,17 @@ def run_check(settings_module: str, **env: str) -> subprocess.CompletedProcess:
     }
     return subprocess.run(
         [sys.executable, str(REPO_ROOT / "manage.py"), "check"],
-        capture_output=True, text=True, env=environment, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
+        check=False,
     )
 
 
-@pytest.mark.parametrize("secret", ["", "parlor-insecure-development-key-do-not-use-in-production", "short"])
+@pytest.mark.parametrize(
+    "secret", ["", "parlor-insecure-development-key-do-not-use-in-production", "short"]
+)
 def test_production_refuses_missing_default_or_short_secret_key(secret):
     result = run_check("parlor.settings.production", SECRET_KEY=secret)
     assert result.returncode != 0
@@ -37,7 +43,9 @@ def test_production_refuses_missing_default_or_short_secret_key(secret):
 
 
 def test_production_starts_with_a_real_secret_key():
-    result = run_check("parlor.settings.production", SECRET_KEY="k" * 64, ALLOWED_HOSTS="parlor.example")
+    result = run_check(
+        "parlor.settings.production", SECRET_KEY="k" * 64, ALLOWED_HOSTS="parlor.example"
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -45,7 +53,9 @@ def test_channel_layer_is_in_memory_without_redis_url_and_redis_with_it(monkeypa
     from parlor.settings import base
 
     monkeypatch.setattr(base, "REDIS_URL", "")
-    assert base.channel_layers_config()["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
+    assert (
+        base.channel_layers_config()["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
+    )
     monkeypatch.setattr(base, "REDIS_URL", "redis://127.0.0.1:6379/3")
     config = base.channel_layers_config()["default"]
     assert config["BACKEND"].startswith("channels_redis.")

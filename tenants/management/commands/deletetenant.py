@@ -19,7 +19,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         if not options["yes"]:
-            raise CommandError("refusing to delete without --yes: the tenant's data cannot be restored.")
+            raise CommandError(
+                "refusing to delete without --yes: the tenant's data cannot be restored."
+            )
         try:
             tenant_delete(slug=options["slug"])
         except ApplicationError as error:
