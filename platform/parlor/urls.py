@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("parlor.health.urls")),
     path("", include("parlor.demo.urls")),
+    path("", include("parlor.widget_serving.urls")),
 ]
