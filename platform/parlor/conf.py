@@ -8,6 +8,8 @@ from django.conf import settings
 
 DEFAULTS: dict[str, Any] = {
     "DEMO_PAGE_URL": "http://127.0.0.1:8001",
+    "DEMO_AGENT_PAGE": False,
+    "DEMO_TENANT_SLUG": "demo",
 }
 
 

@@ -27,14 +27,17 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         call_command("migrate_schemas", interactive=False, verbosity=0)
         demo_url = setting("DEMO_PAGE_URL")
-        tenant = demo_tenant_ensure(demo_page_url=demo_url)
         platform_url = f"http://{options['host']}:{options['port']}"
+        tenant = demo_tenant_ensure(demo_page_url=demo_url, platform_url=platform_url)
         demo = urlsplit(demo_url)
         page = demo_page(
             platform_url=platform_url, publishable_key=tenant.publishable_key, origin=demo_url
         )
         serve_demo_site(host=demo.hostname or "127.0.0.1", port=demo.port or 8001, page=page)
-        self.stdout.write(f"Parlor:     {platform_url}/\nDemo page:  {demo_url}/\n")
+        self.stdout.write(
+            f"Parlor:      {platform_url}/\nDemo page:   {demo_url}/\n"
+            f"Agent page:  {platform_url}/demo/agent/\n"
+        )
         server = [sys.executable, "-m", "daphne", "-b", options["host"], "-p", str(options["port"])]
         env = {**os.environ, "PYTHONPATH": _source_roots()}
         subprocess.run([*server, "parlor.asgi:application"], check=False, env=env)  # noqa: S603
