@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from django.db import transaction
 from django.utils import timezone
 from jwt import PyJWK
-from jwt.exceptions import PyJWKError
+from jwt.exceptions import PyJWTError
 
 from parlor.errors import Conflict, NotFound, ValidationFailed
 from tenants.lifetimes import PLATFORM_MAX_TTL
@@ -141,8 +141,8 @@ def signing_key_usable_at(key: SigningKey, moment: datetime) -> bool:
 
 def public_jwk_validate(jwk: object) -> tuple[str, dict[str, str]]:
     """Return (algorithm, the JWK's public members) for a usable public key, else raise."""
-    if not isinstance(jwk, dict) or not all(isinstance(value, str) for value in jwk.values()):
-        raise ValidationFailed("jwk must be an object of string members.", code="jwk_invalid")
+    if not isinstance(jwk, dict):
+        raise ValidationFailed("jwk must be a JSON object.", code="jwk_invalid")
     if PRIVATE_JWK_MEMBERS & jwk.keys():
         raise ValidationFailed(
             "jwk holds private key material; send only the public key.", code="jwk_private"
@@ -150,10 +150,12 @@ def public_jwk_validate(jwk: object) -> tuple[str, dict[str, str]]:
     algorithm = _jwk_algorithm(jwk)
     if jwk.get("alg", algorithm) != algorithm or jwk.get("use", "sig") != "sig":
         raise ValidationFailed("jwk alg or use does not match its key type.", code="jwk_invalid")
-    public = {name: jwk[name] for name in PUBLIC_JWK_MEMBERS[algorithm] if name in jwk}
+    public = {name: jwk.get(name) for name in PUBLIC_JWK_MEMBERS[algorithm]}
+    if not all(isinstance(value, str) and value for value in public.values()):
+        raise ValidationFailed("jwk lacks a public member of its key type.", code="jwk_invalid")
     try:
         key = PyJWK(public, algorithm).key
-    except (PyJWKError, ValueError, TypeError):
+    except (PyJWTError, ValueError, TypeError):
         raise ValidationFailed("jwk is not a valid public key.", code="jwk_invalid") from None
     if isinstance(key, RSAPublicKey) and key.key_size < MIN_RSA_BITS:
         raise ValidationFailed(f"RSA keys need at least {MIN_RSA_BITS} bits.", code="jwk_weak")

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import jwt
-from jwt import PyJWK
+from jwt import PyJWK, PyJWTError
 
 from parlor.errors import NotAuthenticated, ValidationFailed
 from parlor.realtime.principal import Principal, PrincipalKind, TenantRef
@@ -203,9 +203,13 @@ def _verification_key(key: SigningKey) -> Any:
 
 def _decode(token: str, *, key: SigningKey, header: TokenHeader) -> dict[str, Any]:
     try:
+        verification_key = _verification_key(key)
+    except (ValidationFailed, PyJWTError, ValueError, TypeError):
+        raise TokenError("the token's signing key is unusable.") from None
+    try:
         return jwt.decode(
             token,
-            _verification_key(key),
+            verification_key,
             algorithms=[key.algorithm],
             audience=AUDIENCES[header.kind],
             issuer=issuer_for(key.tenant.slug),
