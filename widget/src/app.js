@@ -10,14 +10,22 @@ import { translate } from "./i18n.js";
 import { setLauncherLabel } from "./launcher.js";
 import { pickLocale } from "./locale.js";
 import { MAX_BODY_BYTES, utf8Length } from "./protocol.js";
-import { sessionCreate } from "./session.js";
+import { RefusedError, sessionCreate } from "./session.js";
 import { tokenExpiry } from "./tokens.js";
 import { createPanel } from "./view.js";
 
-const FATAL_TEXT = { key: "fatalKey", origin: "fatalOrigin", token: "fatalToken", other: "fatalOther" };
+const FATAL_TEXT = {
+  key: "fatalKey",
+  origin: "fatalOrigin",
+  refused: "fatalRefused",
+  token: "fatalToken",
+  other: "fatalOther",
+};
 const TYPING_IDLE = 4000;
 const TYPING_SHOWN = 6000;
 const HISTORY_PAGE = 30;
+// Refusals in a row, hidden by CORS, before the widget stops: one could be a passing failure.
+const REFUSALS_BEFORE_STOP = 2;
 
 /**
  * Start the widget in the loader's shadow root; returns {command(name, args)}.
@@ -37,6 +45,7 @@ export function startWidget(host) {
     typingSent: false,
     lastReadSent: 0,
     everOpen: false,
+    refusals: 0,
     givenToken: "",
     client: null,
     timers: {},
@@ -77,9 +86,12 @@ export function startWidget(host) {
     try {
       session = await sessionCreate({ base: config.base, key: config.key, visitor: store.get("visitor") });
     } catch (error) {
+      state.refusals = error instanceof RefusedError ? state.refusals + 1 : 0;
+      if (state.refusals >= REFUSALS_BEFORE_STOP) throw new FatalError("refused");
       if (!(error instanceof FatalError) && /visitor/.test(error.message)) store.remove("visitor");
       throw error;
     }
+    state.refusals = 0;
     if (session.visitor && !config.token) store.set("visitor", session.visitor);
     state.wsUrl = session.wsUrl;
     state.settings = session.widget || {};

@@ -13,13 +13,19 @@ export const SESSION_PATH = "/api/v1/widget/sessions";
  */
 export async function sessionCreate({ base, key, visitor = null, fetch = globalThis.fetch }) {
   const body = visitor ? { key, visitor } : { key };
-  const response = await fetch(base + SESSION_PATH, {
-    method: "POST",
-    mode: "cors",
-    credentials: "omit",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
+  let response;
+  try {
+    response = await fetch(base + SESSION_PATH, {
+      method: "POST",
+      mode: "cors",
+      credentials: "omit",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  } catch (error) {
+    // CORS hides a refusal's status from us; if the platform answers otherwise, it refused.
+    throw (await platformAnswers(base, fetch)) ? new RefusedError() : error;
+  }
   const answer = await response.json().catch(() => ({}));
   if (!response.ok) throw sessionError(response.status, answer);
   return {
@@ -30,6 +36,29 @@ export async function sessionCreate({ base, key, visitor = null, fetch = globalT
     wsUrl: answer.ws_url || websocketUrl(base),
     widget: answer.widget || {},
   };
+}
+
+/** The platform answers but will not share its answer with this page (CORS refusal). */
+export class RefusedError extends Error {
+  constructor() {
+    super("the platform refused this page's origin or key");
+    this.name = "RefusedError";
+  }
+}
+
+/**
+ * Return whether the platform at `base` answers at all: an opaque no-cors request resolves
+ * whenever a response arrives, whatever CORS would say.
+ * @param {string} base
+ * @param {Function} fetch
+ */
+export async function platformAnswers(base, fetch) {
+  try {
+    await fetch(`${base}/healthz`, { mode: "no-cors", credentials: "omit", cache: "no-store" });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

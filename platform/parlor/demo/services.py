@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.http import Http404
+
+from parlor.realtime.principal import PrincipalKind
 from tenants.models import Tenant
 from tenants.services import public_tenant_ensure, tenant_create
-from tenants.validators import normalise_origin
+from tenants.tokens import IssuedToken, token_issue
 
 DEMO_SLUG = "demo"
 DEMO_DOMAIN = "demo.localhost"
@@ -18,21 +21,17 @@ DEMO_WIDGET_SETTINGS = {
 }
 
 
-def demo_origins(demo_page_url: str, platform_url: str = "") -> list[str]:
-    """Return the origins the demo tenant allows: the demo page (127.0.0.1 and localhost)
-    and the platform itself, where the demo agent page runs."""
+def demo_origins(demo_page_url: str) -> list[str]:
+    """Return the origins the demo tenant allows: the demo page on 127.0.0.1 and localhost."""
     port = demo_page_url.rsplit(":", 1)[-1].strip("/")
-    origins = [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
-    if platform_url:
-        origins.append(normalise_origin(platform_url))
-    return origins
+    return [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
 
 
-def demo_tenant_ensure(*, demo_page_url: str, platform_url: str = "") -> Tenant:
+def demo_tenant_ensure(*, demo_page_url: str) -> Tenant:
     """Return the demo tenant, creating it (and the public tenant) on first run; its origins
     and widget settings are brought up to date on every run."""
     public_tenant_ensure()
-    origins = demo_origins(demo_page_url, platform_url)
+    origins = demo_origins(demo_page_url)
     tenant = Tenant.objects.filter(slug=DEMO_SLUG).first()
     if tenant is None:
         tenant = tenant_create(
@@ -44,13 +43,8 @@ def demo_tenant_ensure(*, demo_page_url: str, platform_url: str = "") -> Tenant:
     return tenant
 
 
-def demo_agent_token(*, slug: str):
-    """Return a one-hour agent token (IssuedToken) for the tenant `slug`, or raise Http404."""
-    from django.http import Http404
-
-    from parlor.realtime.principal import PrincipalKind
-    from tenants.tokens import token_issue
-
+def demo_agent_token(*, slug: str) -> IssuedToken:
+    """Return a one-hour agent token for the tenant `slug`, or raise Http404."""
     tenant = Tenant.objects.filter(slug=slug).first()
     if tenant is None:
         raise Http404(f"no tenant '{slug}'; run `make run` once to create the demo tenant")

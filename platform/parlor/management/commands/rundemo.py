@@ -26,7 +26,7 @@ class Command(BaseCommand):
         call_command("migrate_schemas", interactive=False, verbosity=0)
         demo_url = setting("DEMO_PAGE_URL")
         platform_url = f"http://{options['host']}:{options['port']}"
-        tenant = demo_tenant_ensure(demo_page_url=demo_url, platform_url=platform_url)
+        tenant = demo_tenant_ensure(demo_page_url=demo_url)
         demo = urlsplit(demo_url)
         page = demo_page(
             platform_url=platform_url, publishable_key=tenant.publishable_key, origin=demo_url
