@@ -65,9 +65,7 @@ async def test_ack_comes_after_the_commit_with_the_stored_id_and_seq(tenant_alph
         ack = await client.say(room, "stored first", client_msg_id="c-1")
         schema = tenant_alpha.tenant.schema_name
         page = await in_schema(schema, selectors.message_list, room_id=room, limit=10)
-        assert [(m.id, m.seq, m.body) for m in page.messages] == [
-            (ack["id"], 1, "stored first")
-        ]
+        assert [(m.id, m.seq, m.body) for m in page.messages] == [(ack["id"], 1, "stored first")]
         assert ack["client_msg_id"] == "c-1" and ack["room"] == room
         message = await client.expect("message")
         assert message["id"] == ack["id"] and message["client_msg_id"] == "c-1"
