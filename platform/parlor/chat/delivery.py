@@ -25,7 +25,7 @@ class RoomStream:
         if seq <= self.delivered:
             return []
         if seq != self.delivered + 1:
-            self.pending[seq] = text
+            self.pending.setdefault(seq, text)
             return []
         ready = [text]
         self.delivered = seq

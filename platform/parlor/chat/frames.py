@@ -139,12 +139,15 @@ def _request_id(raw: dict) -> str | None:
 def _fields(raw: dict, kind: str, limits: Limits, re: str | None) -> dict[str, Any]:
     required, optional = SCHEMAS[kind]
     fields: dict[str, Any] = {}
-    room = raw.get("room") if isinstance(raw.get("room"), str) else None
+    room = raw.get("room")
+    if not isinstance(room, str) or not ROOM_ID_PATTERN.fullmatch(room):
+        room = None  # echo only a well-formed room id
     for name, check in (*required.items(), *optional.items()):
         value = raw.get(name)
         if value is None:
             if name in required:
-                raise FrameError(protocol.ERROR_BAD_FRAME, f"'{name}' is required.", re=re)
+                detail = f"'{name}' is required."
+                raise FrameError(protocol.ERROR_BAD_FRAME, detail, re=re, room=room)
             continue
         try:
             fields[name] = check(value, name, limits)
