@@ -12,7 +12,8 @@ pytestmark = pytest.mark.usefixtures("live_db")
 
 
 def _bodies(room_id: str) -> list[str]:
-    return list(Message.objects.filter(room_id=room_id).order_by("seq").values_list("body", flat=True))
+    messages = Message.objects.filter(room_id=room_id).order_by("seq")
+    return list(messages.values_list("body", flat=True))
 
 
 async def test_alpha_and_bravo_interleaved_each_see_only_their_own_rows(tenant_alpha, tenant_bravo):

@@ -69,9 +69,7 @@ async def test_catch_up_longer_than_a_page_continues_as_messages(tenant_alpha, s
         await writer.close()
 
 
-async def test_no_gap_and_no_duplicate_when_messages_arrive_during_catch_up(
-    tenant_alpha, settings
-):
+async def test_no_gap_and_no_duplicate_when_messages_arrive_during_catch_up(tenant_alpha, settings):
     # Small pages make the catch-up take several storage round trips while writers go on.
     settings.PARLOR = {**settings.PARLOR, "HISTORY_MAX": 5, "RATE_BURST": 1000}
     room = unique("race")

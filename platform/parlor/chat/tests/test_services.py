@@ -30,9 +30,8 @@ def test_concurrent_senders_get_gap_free_seq_and_resends_store_once(tenant_alpha
     schema = tenant_alpha.tenant.schema_name
     room = unique("concurrent")
     with schema_context(schema):
-        services.room_join(
-            room_id=room, principal=principal_for(tenant_alpha), since_seq=None, recent=1, page_size=1
-        )
+        opener = principal_for(tenant_alpha)
+        services.room_join(room_id=room, principal=opener, since_seq=None, recent=1, page_size=1)
     senders = [principal_for(tenant_alpha) for _ in range(4)]
     start = threading.Barrier(8)
 
