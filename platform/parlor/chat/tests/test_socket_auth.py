@@ -117,10 +117,9 @@ async def test_revocation_of_the_token_closes_the_socket_with_4401(tenant_alpha)
     bystander = await ChatClient(principal_for(tenant_alpha)).connect()
     client = await ChatClient(principal).connect()
     try:
-        await get_channel_layer().group_send(
-            tenant_group_name(tenant_alpha.tenant.id),
-            {"type": "auth.revoked", "tenant_id": tenant_alpha.tenant.id, "jti": principal.token_id},
-        )
+        tenant_id = tenant_alpha.tenant.id
+        revoked = {"type": "auth.revoked", "tenant_id": tenant_id, "jti": principal.token_id}
+        await get_channel_layer().group_send(tenant_group_name(tenant_id), revoked)
         assert await client.expect_close() == 4401
         await bystander.send(type="ping")
         await bystander.expect("pong")
