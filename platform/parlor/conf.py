@@ -10,6 +10,20 @@ DEFAULTS: dict[str, Any] = {
     "DEMO_PAGE_URL": "http://127.0.0.1:8001",
     "DEMO_AGENT_PAGE": False,
     "DEMO_TENANT_SLUG": "demo",
+    # WebSocket limits (docs/protocol.md): sizes in bytes, RATE_* in client frames.
+    "BODY_MAX_BYTES": 4096,
+    # Fits the largest legal `send` even with every byte of the body JSON-escaped (x6).
+    "FRAME_MAX_BYTES": 32768,
+    "ROOMS_PER_CONNECTION": 50,
+    "RATE_PER_SECOND": 20.0,
+    "RATE_BURST": 60,
+    # Frames refused in a row with `rate_limited` before the socket is closed with 4429.
+    "RATE_STRIKES_BEFORE_CLOSE": 20,
+    "HISTORY_MAX": 100,
+    "HISTORY_DEFAULT": 50,
+    "JOIN_RECENT": 50,
+    # How long a live message may wait for an earlier seq before the gap is filled from storage.
+    "GAP_WAIT_SECONDS": 0.5,
 }
 
 

@@ -99,6 +99,12 @@ def channel_layers_config() -> dict:
     """Return CHANNEL_LAYERS: channels-redis with REDIS_URL, else the in-memory layer."""
     if not REDIS_URL:
         return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # The pub/sub layer, knowingly: one PUBLISH per room message reaches each process once
+    # and fans out locally, where the core RedisChannelLayer writes one Redis list entry per
+    # receiver and silently drops group messages for receivers over capacity. Its costs are
+    # covered elsewhere: it does not check group names (parlor.realtime.groups builds and
+    # checks every one) and a publish can be lost (each room's gap-free seq shows the gap and
+    # the consumer reads the missing message from the database).
     return {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",

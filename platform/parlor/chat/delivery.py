@@ -1,0 +1,53 @@
+"""In-order, exactly-once delivery of a room's messages to one socket.
+
+Live messages can arrive out of order (two server processes publish independently) or twice
+(a catch-up overlaps the live stream, a client re-sends). Each socket keeps one `RoomStream`
+per joined room: it passes on a message only when it is the next seq, holds later ones until
+the gap is filled, and drops anything already delivered.
+"""
+
+from __future__ import annotations
+
+MAX_PENDING = 1000
+
+
+class RoomStream:
+    """The delivery position of one room on one socket."""
+
+    __slots__ = ("delivered", "pending")
+
+    def __init__(self, delivered: int) -> None:
+        self.delivered = delivered
+        self.pending: dict[int, str] = {}
+
+    def accept(self, seq: int, text: str) -> list[str]:
+        """Take a message frame; return the frames now deliverable, in seq order."""
+        if seq <= self.delivered:
+            return []
+        if seq != self.delivered + 1:
+            self.pending.setdefault(seq, text)
+            return []
+        ready = [text]
+        self.delivered = seq
+        while self.pending:
+            following = self.pending.pop(self.delivered + 1, None)
+            if following is None:
+                break
+            ready.append(following)
+            self.delivered += 1
+        return ready
+
+    @property
+    def has_gap(self) -> bool:
+        """Whether later messages wait for an earlier one that has not arrived."""
+        return bool(self.pending)
+
+    @property
+    def gap_end(self) -> int:
+        """The lowest seq waiting (only meaningful when `has_gap`)."""
+        return min(self.pending)
+
+    @property
+    def overflowing(self) -> bool:
+        """Whether so many messages wait that the gap must be filled now."""
+        return len(self.pending) >= MAX_PENDING
