@@ -14,7 +14,8 @@ PAGE = """<!doctype html>
 <h1>Demo Shop</h1>
 <p>This page stands for a Parlor customer's website. It is served from its own origin
 ({origin}) and embeds the chat widget from the platform ({platform}) with one tag:</p>
-<pre style="white-space: pre-wrap">&lt;script src="{platform}/widget.js" data-key="{key}" async&gt;&lt;/script&gt;</pre>
+<pre style="white-space: pre-wrap">
+&lt;script src="{platform}/widget.js" data-key="{key}" async&gt;&lt;/script&gt;</pre>
 <p>Agents answer on <a href="{platform}/demo/agent/">{platform}/demo/agent/</a>.</p>
 <p>
   <button type="button" onclick="Parlor('open')">Open the chat</button>
@@ -34,6 +35,7 @@ PAGE = """<!doctype html>
 </body>
 </html>
 """
+
 
 def demo_page(*, platform_url: str, publishable_key: str, origin: str) -> bytes:
     """Return the demo customer page's HTML embedding the widget for `publishable_key`."""
