@@ -293,7 +293,10 @@ class Agent:
     def __init__(self, ws_url: str, token: str) -> None:
         from websockets.sync.client import connect
 
-        self.socket = connect(ws_url, subprotocols=["parlor.v1", f"parlor.token.{token}"])
+        self.exit_stack = contextlib.ExitStack()
+        self.socket = self.exit_stack.enter_context(
+            connect(ws_url, subprotocols=["parlor.v1", f"parlor.token.{token}"])
+        )
         self.frames: list[dict] = []
         self.condition = threading.Condition()
         self.counter = 0
@@ -302,7 +305,8 @@ class Agent:
 
     def _read(self) -> None:
         with contextlib.suppress(Exception):
-            for text in self.socket:
+            while True:
+                text = self.socket.recv()
                 with self.condition:
                     self.frames.append(json.loads(text))
                     self.condition.notify_all()
@@ -339,10 +343,53 @@ class Agent:
         assert answer["type"] == "ack", answer
         return answer
 
+    def send(self, frame: dict) -> None:
+        self.socket.send(json.dumps(frame))
+
     def all_messages(self, room: str) -> list[dict]:
         answer = self.request({"type": "history", "room": room, "after": 0, "limit": 100})
         assert answer["type"] == "history", answer
         return answer["messages"]
 
     def close(self) -> None:
-        self.socket.close()
+        self.exit_stack.close()
+
+
+# A page script (the test's own page) that records what the widget does on the network.
+COUNTERS = """<script>
+window.__seen = { sockets: [], sessions: 0, events: [] };
+(function () {
+  const NativeSocket = window.WebSocket;
+  window.WebSocket = class extends NativeSocket {
+    constructor(url, protocols) {
+      super(url, protocols);
+      window.__seen.sockets.push({ url: String(url), protocols: protocols });
+    }
+  };
+  const nativeFetch = window.fetch;
+  window.fetch = function (input) {
+    if (String(input).includes("/api/v1/widget/sessions")) window.__seen.sessions += 1;
+    return nativeFetch.apply(this, arguments);
+  };
+})();
+</script>"""
+
+
+def seen(driver) -> dict:
+    """Return what COUNTERS recorded: sockets opened, session requests, page events."""
+    return driver.execute_script("return window.__seen;")
+
+
+def conversation_of(widget: Widget) -> str:
+    """Return the conversation room the widget joined."""
+    return wait_until(lambda: widget.storage("room"), "the widget knows its conversation")
+
+
+def start_conversation(widget: Widget, text: str = "Hi!") -> str:
+    """Send the visitor's first message (which creates the conversation); return the room."""
+    widget.send(text)
+    widget.wait(
+        lambda s: any(m["body"] == text and m["state"] == "sent" for m in s["messages"]),
+        "the first message is stored",
+    )
+    return conversation_of(widget)
