@@ -95,6 +95,8 @@ export function startWidget(host) {
     if (session.visitor && !config.token) store.set("visitor", session.visitor);
     state.wsUrl = session.wsUrl;
     state.settings = session.widget || {};
+    // The loader draws the launcher before any session: it uses the look seen last time.
+    store.set("look", { color: state.settings.color, position: state.settings.position });
     view.setSettings(state.settings);
     applyLocale();
     return session;

@@ -69,6 +69,19 @@ export function setLauncherLabel(launcher, label, count, unreadText = "") {
   launcher.button.setAttribute("aria-label", count > 0 ? `${label} (${unreadText})` : label);
 }
 
+const HEX_COLOUR = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;
+
+/**
+ * Apply the tenant's colour (hex only) and side ("left" or else right) to the launcher and panel.
+ * @param {{wrapper: HTMLElement}} launcher
+ * @param {{color?: string, position?: string}|null} look
+ */
+export function applyLook(launcher, look) {
+  if (!look) return;
+  if (HEX_COLOUR.test(look.color || "")) launcher.wrapper.style.setProperty("--parlor-color", look.color);
+  launcher.wrapper.classList.toggle("left", look.position === "left");
+}
+
 /**
  * Attach `host` to the page's body, now or once the body exists.
  * @param {Document} document

@@ -8,7 +8,7 @@
 import { createApi, drainQueue } from "./api.js";
 import { findScript, readScriptConfig } from "./config.js";
 import { launcherWord, pickLocale } from "./locale.js";
-import { attachWhenReady, createLauncher, setLauncherLabel } from "./launcher.js";
+import { applyLook, attachWhenReady, createLauncher, setLauncherLabel } from "./launcher.js";
 import { browserStorage, createStore } from "./storage.js";
 
 // Replaced by the platform's build with the content-hashed path of the app bundle.
@@ -32,6 +32,7 @@ function boot(window, document) {
     label: launcherWord(locale(), "openChat"),
     onClick: () => api("toggle"),
   });
+  applyLook(launcher, store.get("look"));
 
   function run(command, args) {
     if (app) {

@@ -5,12 +5,12 @@
  */
 
 import { translate } from "./i18n.js";
+import { applyLook } from "./launcher.js";
 import { createMessageElement, updateMessageElement } from "./render.js";
 import { PANEL_CSS } from "./styles.js";
 
 const NEAR_TOP = 40;
 const NEAR_BOTTOM = 60;
-const HEX_COLOUR = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;
 
 /**
  * Build the panel inside `launcher.root`. Callbacks: onSend(text), onClose(), onTyping(),
@@ -129,8 +129,7 @@ export function createPanel(document, launcher, callbacks) {
     const avatarUrl = safeImageUrl(settings.avatar_url);
     avatar.hidden = !avatarUrl;
     if (avatarUrl) avatar.setAttribute("src", avatarUrl);
-    if (HEX_COLOUR.test(settings.color || "")) launcher.wrapper.style.setProperty("--parlor-color", settings.color);
-    launcher.wrapper.classList.toggle("left", settings.position === "left");
+    applyLook(launcher, settings);
   };
 
   /** Show whether an agent is online (true), away (false) or unknown (null). */
