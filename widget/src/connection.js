@@ -78,7 +78,7 @@ export class Connection {
   nudge() {
     if (this.status !== "waiting") return;
     this.clearTimer("reconnect");
-    this.connect("initial");
+    this.connect(this.reconnectReason);
   }
 
   /** Return true when the socket is open and the server has said hello. */
@@ -184,6 +184,7 @@ export class Connection {
   }
 
   scheduleReconnect(minimum = 0, reason = "initial") {
+    this.reconnectReason = reason;
     this.setStatus("waiting");
     const delay = Math.max(minimum, backoffDelay(this.attempt, { random: this.options.random }));
     this.attempt += 1;

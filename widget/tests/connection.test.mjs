@@ -122,6 +122,17 @@ test("4401 fetches a new token once; a second 4401 in a row stops", async () => 
   assert.equal(statuses.at(-1), "fatal:token");
 });
 
+test("reconnecting early (nudge) after a 4401 still asks for a new token", async () => {
+  const { factory, connection, reasons } = setup();
+  connection.start();
+  await settle();
+  factory.last().drop(4401);
+  connection.nudge();
+  await settle();
+  assert.deepEqual(reasons, ["initial", "expired"]);
+  assert.deepEqual(factory.last().protocols, ["parlor.v1", "parlor.token.token-2"]);
+});
+
 test("4401 after a good session is a fresh start, not a second strike", async () => {
   const { clock, factory, connection, hello } = setup();
   connection.start();
