@@ -38,6 +38,7 @@ async def stack_client(created, *, kind=PrincipalKind.AGENT, subject=None, host=
     client.principal = None
     client.hello = {}
     client.seen = []
+    client.pending = []
     client.communicator = WebsocketCommunicator(
         websocket_application(), "/ws/v1/", headers=headers, subprotocols=offered
     )
