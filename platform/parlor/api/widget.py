@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from parlor.api.parsing import isoformat, json_body
-from parlor.api.problems import api_view, problem_response
-from parlor.errors import ApplicationError, PermissionDenied, ValidationFailed
+from parlor.api.problems import api_view
+from parlor.errors import PermissionDenied, ValidationFailed
 from tenants.authentication import origin_allowed, origin_registered, publishable_key_tenant
 from tenants.validators import normalise_origin
 from tenants.widget_sessions import widget_session_start
@@ -23,15 +21,6 @@ def widget_sessions(request: HttpRequest) -> HttpResponse:
     origin = request.headers.get("Origin")
     if request.method == "OPTIONS":
         return _preflight(origin)
-    try:
-        return _session_create(request, origin)
-    except ApplicationError as error:
-        # The widget must read why it was refused (bad key, origin) to say so in one line and
-        # stop retrying; a problem document reveals nothing, so the calling Origin may read it.
-        return _allow_origin(problem_response(error), origin)
-
-
-def _session_create(request: HttpRequest, origin: str | None) -> HttpResponse:
     body = json_body(request, fields=FIELDS)
     tenant = publishable_key_tenant(key=body.get("key"))
     if origin is None or not origin_allowed(tenant=tenant, origin=origin):
@@ -68,11 +57,9 @@ def _preflight(origin: str | None) -> HttpResponse:
     return _allow_origin(response, origin)
 
 
-def _allow_origin(response: HttpResponse, origin: str | None) -> HttpResponse:
+def _allow_origin(response: HttpResponse, origin: str) -> HttpResponse:
+    response["Access-Control-Allow-Origin"] = normalise_origin(origin)
     response["Vary"] = "Origin"
-    # No Origin, or one like "null" that no tenant can allow: no header.
-    with contextlib.suppress(ValidationFailed):
-        response["Access-Control-Allow-Origin"] = normalise_origin(origin or "")
     return response
 
 

@@ -197,3 +197,16 @@ def _claims(tenant, *, iat: int, exp: int, kind: str = "visitor") -> dict:
         "jti": "expired-jti",
         "name": "Old",
     }
+
+
+async def test_room_grants_stay_inside_the_tokens_tenant(tenant_alpha, tenant_bravo):
+    from parlor.realtime.groups import room_group_name
+
+    ws = communicator(await issue(tenant_alpha.tenant, rooms=["bravo-room"]))
+    assert (await ws.connect(timeout=5))[0]
+    hello = await ws.receive_json_from(timeout=5)
+    await ws.disconnect()
+    assert hello["tenant_id"] == tenant_alpha.tenant.id
+    assert room_group_name(hello["tenant_id"], "bravo-room") != room_group_name(
+        tenant_bravo.tenant.id, "bravo-room"
+    )
