@@ -121,8 +121,8 @@ async def test_out_of_order_live_messages_are_delivered_in_order(tenant_alpha):
         for result in reversed(sent):
             message = result.message
             text = frames.encode(frames.message_fields(message))
-            event = {"type": EVENT_ROOM_MESSAGE, "room": room, "seq": message.seq, "text": text}
-            await layer.group_send(group, event)
+            event = {"type": EVENT_ROOM_MESSAGE, "group": group, "room": room, "seq": message.seq}
+            await layer.group_send(group, {**event, "text": text})
         assert [(await reader.expect("message"))["body"] for _ in range(2)] == ["m1", "m2"]
     finally:
         await reader.close()
@@ -147,8 +147,9 @@ async def test_a_lost_broadcast_is_filled_from_storage(tenant_alpha, settings):
             )
         # Only seq 2 is published; seq 1's broadcast was lost.
         text = frames.encode(frames.message_fields(result.message))
-        event = {"type": EVENT_ROOM_MESSAGE, "room": room, "seq": 2, "text": text}
-        await get_channel_layer().group_send(room_group_name(tenant_alpha.tenant.id, room), event)
+        group = room_group_name(tenant_alpha.tenant.id, room)
+        event = {"type": EVENT_ROOM_MESSAGE, "group": group, "room": room, "seq": 2, "text": text}
+        await get_channel_layer().group_send(group, event)
         assert [(await reader.expect("message"))["seq"] for _ in range(2)] == [1, 2]
         await reader.nothing()
     finally:
