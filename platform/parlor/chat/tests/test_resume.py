@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from channels.layers import get_channel_layer
 
-from parlor.chat import frames, services
+from parlor.chat import frames, selectors, services
 from parlor.chat.consumer import EVENT_ROOM_MESSAGE
 from parlor.chat.tests.support import ChatClient, principal_for, unique
 from parlor.db import in_schema
@@ -91,6 +91,17 @@ async def test_no_gap_and_no_duplicate_when_messages_arrive_during_catch_up(tena
             await asyncio.gather(*busy)
             assert await _collect_seqs(reader, room, until=50) == list(range(4, 51))
             await reader.nothing()
+            # Every acknowledged message is in storage with the id and seq its ack gave.
+            stored = await in_schema(
+                tenant_alpha.tenant.schema_name,
+                selectors.message_list,
+                room_id=room,
+                after=0,
+                limit=100,
+            )
+            acked = {(f["id"], f["seq"]) for w in writers for f in w.seen if f["type"] == "ack"}
+            assert len(acked) == 50
+            assert acked == {(m.id, m.seq) for m in stored.messages}
         finally:
             await reader.close()
     finally:
