@@ -40,6 +40,10 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 PUBLIC_SCHEMA_NAME = "public"
 # The REST API and the widget find their tenant by key or token, not by host name.
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = True
+# Set search_path once per schema switch rather than before every query: every database call
+# from async code enters schema_context (parlor.db.in_schema), which resets it, so this halves
+# round trips without carrying a schema from one call to the next.
+TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",

@@ -65,6 +65,7 @@ class ChatClient:
         self.communicator.scope["principal"] = principal
         self.hello: dict[str, Any] = {}
         self.seen: list[dict[str, Any]] = []
+        self.pending: list[dict[str, Any]] = []
 
     async def connect(self) -> ChatClient:
         """Open the socket and read `hello`."""
@@ -92,15 +93,23 @@ class ChatClient:
     async def expect(
         self, kind: str, *, skip: tuple[str, ...] = EPHEMERAL, timeout: float = 5
     ) -> dict[str, Any]:
-        """Return the next frame that is not of a `skip` type; it must be of type `kind`."""
+        """Return the next frame of type `kind`, looking past `skip` types.
+
+        Skipped frames that are not ephemeral (a `message` that came before an `ack`) are kept
+        and handed to a later `expect` of their type, so no test loses a frame by waiting.
+        """
+        for index, frame in enumerate(self.pending):
+            if frame["type"] == kind:
+                return self.pending.pop(index)
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
             left = deadline - asyncio.get_running_loop().time()
             frame = await self.receive(max(left, 0.01))
-            if frame["type"] in skip and frame["type"] != kind:
-                continue
-            assert frame["type"] == kind, f"expected {kind}, got {frame}"
-            return frame
+            if frame["type"] == kind:
+                return frame
+            assert frame["type"] in skip, f"expected {kind}, got {frame}"
+            if frame["type"] not in EPHEMERAL:
+                self.pending.append(frame)
 
     async def join(self, room: str, **fields: Any) -> dict[str, Any]:
         """Join a room and return the `joined` frame."""
