@@ -21,11 +21,11 @@ from parlor.chat.outbox import Outbox
 from parlor.chat.permissions import may_join, own_conversation, room_kind_of
 from parlor.chat.presence import presence_store
 from parlor.chat.records import RoomJoined, StoredMessage
-from parlor.chat.socket_auth import socket_auth_for
 from parlor.conf import setting
 from parlor.db import in_schema
 from parlor.errors import ApplicationError
 from parlor.realtime import protocol
+from parlor.realtime.auth_session import SocketAuth
 from parlor.realtime.groups import room_group_name, tenant_agents_group_name, tenant_group_name
 from parlor.realtime.principal import Principal, TenantRef
 
@@ -52,7 +52,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.close(code=protocol.CLOSE_TOKEN_INVALID)
             return
         self.tenant = tenant
-        self.auth = socket_auth_for(principal)
+        self.auth = SocketAuth(principal)
         self.streams: dict[str, RoomStream] = {}
         self.gap_checks: dict[str, asyncio.Task] = {}
         self.closing = False
