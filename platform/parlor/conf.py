@@ -19,6 +19,8 @@ DEFAULTS: dict[str, Any] = {
     "RATE_BURST": 60,
     # Frames refused in a row with `rate_limited` before the socket is closed with 4429.
     "RATE_STRIKES_BEFORE_CLOSE": 20,
+    # Frames queued for a socket that reads too slowly before it is closed with 4408.
+    "OUTBOX_MAX_FRAMES": 5000,
     "HISTORY_MAX": 100,
     "HISTORY_DEFAULT": 50,
     "JOIN_RECENT": 50,

@@ -13,25 +13,28 @@ from django.utils import timezone
 
 from parlor.chat import frames, selectors, services
 from parlor.chat.delivery import RoomStream
+from parlor.chat.fanout import room_fanout
 from parlor.chat.frames import FrameError, encode
 from parlor.chat.limits import FloodGuard, TokenBucket, Verdict
 from parlor.chat.models import RoomKind
+from parlor.chat.outbox import Outbox
 from parlor.chat.permissions import may_join, own_conversation, room_kind_of
 from parlor.chat.presence import presence_store
 from parlor.chat.records import RoomJoined, StoredMessage
-from parlor.chat.socket_auth import socket_auth_for
 from parlor.conf import setting
 from parlor.db import in_schema
 from parlor.errors import ApplicationError
 from parlor.realtime import protocol
+from parlor.realtime.auth_session import SocketAuth
 from parlor.realtime.groups import room_group_name, tenant_agents_group_name, tenant_group_name
 from parlor.realtime.principal import Principal, TenantRef
 
 logger = logging.getLogger(__name__)
 
 # Channel-layer event types (between server processes, never seen by clients).
-EVENT_ROOM_MESSAGE = "room.message"  # a stored message: room, seq, text (the frame, encoded once)
-EVENT_ROOM_EVENT = "room.event"  # an ephemeral frame for a room: room, text, skip (a channel)
+# Room events carry `group` (the fan-out routes on it) and `room`.
+EVENT_ROOM_MESSAGE = "room.message"  # a stored message: seq, text (the frame, encoded once)
+EVENT_ROOM_EVENT = "room.event"  # an ephemeral frame for a room: text, skip (a channel)
 EVENT_ROOM_GAP = "room.gap"  # to self: fill a gap in a room's stream from storage
 EVENT_AGENTS_INBOX = "agents.inbox"  # a conversation's new message, to the tenant's agents
 
@@ -49,18 +52,21 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.close(code=protocol.CLOSE_TOKEN_INVALID)
             return
         self.tenant = tenant
-        self.auth = socket_auth_for(principal)
+        self.auth = SocketAuth(principal)
         self.streams: dict[str, RoomStream] = {}
         self.gap_checks: dict[str, asyncio.Task] = {}
         self.closing = False
         self.expiry: asyncio.Task | None = None
         self._load_limits()
+        self.fanout = room_fanout(self.channel_layer)
+        self.outbox = Outbox(self.base_send, max_frames=setting("OUTBOX_MAX_FRAMES"))
+        self.writer = asyncio.ensure_future(self.outbox.run())
         self.groups = [tenant_group_name(tenant.id)]
         if principal.is_agent:
             self.groups.append(tenant_agents_group_name(tenant.id))
         for group in self.groups:
             await self.channel_layer.group_add(group, self.channel_name)
-        await self._send_frame(self._hello())
+        self._queue(self._hello())
         self._schedule_expiry()
 
     def _load_limits(self) -> None:
@@ -99,7 +105,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         """Leave every room (presence included) and stop the timers."""
         if not hasattr(self, "streams"):
             return
-        for task in [self.expiry, *self.gap_checks.values()]:
+        for task in [self.expiry, self.writer, *self.gap_checks.values()]:
             if task is not None:
                 task.cancel()
         for room in list(self.streams):
@@ -107,12 +113,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     # Channels' default dispatch closes stale database connections before every event with a
     # thread hop; every database call here goes through database_sync_to_async, which already
-    # does that, and the hop per delivered message would cap fan-out far below target.
+    # does that, so the hop would only add latency to every frame.
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Route one ASGI or channel-layer event to its handler."""
-        if message["type"] == EVENT_ROOM_MESSAGE:
-            await self.room_message(message)
-            return
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
@@ -125,10 +128,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if getattr(self, "closing", True):
             return
         if text_data is None:
-            await self._close(protocol.CLOSE_PROTOCOL_ERROR)
+            self._close(protocol.CLOSE_PROTOCOL_ERROR)
             return
         if self._too_large(text_data):
-            await self._close(protocol.CLOSE_FRAME_TOO_LARGE)
+            self._close(protocol.CLOSE_FRAME_TOO_LARGE)
             return
         verdict = self.guard.check()
         if verdict is not Verdict.ALLOW:
@@ -150,7 +153,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def _refuse_flood(self, verdict: Verdict) -> None:
         await self._send_error(protocol.ERROR_RATE_LIMITED, "too many frames; slow down.")
         if verdict is Verdict.CLOSE:
-            await self._close(protocol.CLOSE_RATE_LIMITED)
+            self._close(protocol.CLOSE_RATE_LIMITED)
 
     async def _run(self, frame: dict[str, Any]) -> None:
         handler = getattr(self, "on_" + frame["type"].replace(".", "_"))
@@ -178,8 +181,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if not may_join(self.principal, room):
             detail = "this token may not join that room."
             raise FrameError(protocol.ERROR_FORBIDDEN, detail, room=room)
-        group = room_group_name(self.tenant.id, room)
-        await self.channel_layer.group_add(group, self.channel_name)
+        # The new stream holds live messages until storage says where the catch-up ends.
+        rejoining = room in self.streams
+        self.streams[room] = RoomStream()
+        await self.fanout.subscribe(room_group_name(self.tenant.id, room), self)
         since = frame.get("since_seq")
         try:
             joined = await in_schema(
@@ -192,23 +197,22 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 page_size=self.limits.history_max,
             )
         except Exception:
-            if room not in self.streams:
-                await self.channel_layer.group_discard(group, self.channel_name)
+            if not rejoining:
+                await self._leave_room(room, announce=False)
             raise
-        # Live events for the room queue up behind this handler and are checked by the stream.
         await self._send_joined(frame, joined, since)
         await self._presence_enter(room)
 
     async def _send_joined(self, frame: dict[str, Any], joined: RoomJoined, since: int | None):
+        stream = self.streams[joined.room_id]
         messages = joined.page.messages
         newest = max(joined.last_seq, messages[-1].seq if messages else 0)
         if since is None:
-            stream = RoomStream(newest)
+            start = newest
         else:
-            stream = RoomStream(min(since, newest))
-            messages = [m for m in messages if m.seq > stream.delivered]
-            stream.delivered = messages[-1].seq if messages else stream.delivered
-        self.streams[joined.room_id] = stream
+            start = min(since, newest)
+            messages = [m for m in messages if m.seq > start]
+            start = messages[-1].seq if messages else start
         reply = {
             "type": protocol.SERVER_JOINED,
             "room": joined.room_id,
@@ -217,9 +221,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
             "read_seq": joined.read_seq,
             "messages": [_message_item(m) for m in messages],
         }
-        if frame["re"] is not None:
-            reply["re"] = frame["re"]
-        await self._send_frame(reply)
+        self._queue(_answer(frame, **reply))
+        for text in stream.start(start):
+            self._push(text)
         if since is not None and joined.page.has_more:
             await self._fill_from_storage(joined.room_id, stream, upto=None)
 
@@ -233,9 +237,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 after=stream.delivered,
                 limit=self.limits.history_max,
             )
+            if self.streams.get(room) is not stream:
+                return  # left or re-joined meanwhile
             for message in page.messages:
                 for text in stream.accept(message.seq, encode(frames.message_fields(message))):
-                    await self.send(text_data=text)
+                    self._push(text)
             if not page.has_more or not page.messages:
                 return
 
@@ -243,13 +249,13 @@ class ChatConsumer(AsyncWebsocketConsumer):
         """Stop following a room."""
         room = self._joined(frame)
         await self._leave_room(room)
-        await self._send_frame(_answer(frame, type=protocol.SERVER_LEFT, room=room))
+        self._queue(_answer(frame, type=protocol.SERVER_LEFT, room=room))
 
-    async def _leave_room(self, room: str) -> None:
+    async def _leave_room(self, room: str, *, announce: bool = True) -> None:
         self.streams.pop(room, None)
-        group = room_group_name(self.tenant.id, room)
-        await self.channel_layer.group_discard(group, self.channel_name)
-        await self._presence_leave(room)
+        await self.fanout.unsubscribe(room_group_name(self.tenant.id, room), self)
+        if announce:
+            await self._presence_leave(room)
 
     async def on_send(self, frame: dict[str, Any]) -> None:
         """Store, acknowledge, then broadcast the stored frame (encoded once for everyone)."""
@@ -263,7 +269,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             client_msg_id=frame["client_msg_id"],
         )
         message = sent.message
-        await self._send_frame(
+        self._queue(
             _answer(
                 frame,
                 type=protocol.SERVER_ACK,
@@ -277,10 +283,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         # A repeated client_msg_id is broadcast again: receivers drop the seq they already
         # have, and a broadcast lost to a crash between commit and publish is repaired.
         text = encode(frames.message_fields(message))
-        await self.channel_layer.group_send(
-            room_group_name(self.tenant.id, room),
-            {"type": EVENT_ROOM_MESSAGE, "room": room, "seq": message.seq, "text": text},
-        )
+        group = room_group_name(self.tenant.id, room)
+        event = {"type": EVENT_ROOM_MESSAGE, "group": group, "room": room, "text": text}
+        await self.channel_layer.group_send(group, {**event, "seq": message.seq})
         if sent.created and room_kind_of(room) is RoomKind.CONVERSATION:
             await self._notify_agents(message, text)
 
@@ -343,12 +348,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
             messages=[_message_item(m) for m in page.messages],
             has_more=page.has_more,
         )
-        await self._send_frame(reply)
+        self._queue(reply)
 
     async def on_ping(self, frame: dict[str, Any]) -> None:
         """Answer with the server's time."""
         pong = _answer(frame, type=protocol.SERVER_PONG, server_time=timezone.now())
-        await self._send_frame(pong)
+        self._queue(pong)
 
     async def on_auth_refresh(self, frame: dict[str, Any]) -> None:
         """Swap in a new token of the same principal; leave rooms it no longer grants."""
@@ -358,10 +363,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
             raise FrameError(protocol.ERROR_TOKEN_INVALID, error.detail) from None
         self._schedule_expiry()
         expires_at = datetime.fromtimestamp(principal.expires_at, tz=UTC)
-        await self._send_frame(_answer(frame, type=protocol.SERVER_AUTH_OK, expires_at=expires_at))
+        self._queue(_answer(frame, type=protocol.SERVER_AUTH_OK, expires_at=expires_at))
         for room in [room for room in self.streams if not may_join(principal, room)]:
             await self._leave_room(room)
-            await self._send_frame(
+            self._queue(
                 {
                     "type": protocol.SERVER_ROOM_CLOSED,
                     "room": room,
@@ -377,16 +382,19 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     # Events from the channel layer.
 
-    async def room_message(self, event: dict[str, Any]) -> None:
-        """Forward a stored message in seq order, exactly once (the hot path of fan-out)."""
+    def fanout_receive(self, event: dict[str, Any]) -> None:
+        """Take a room event from the process fan-out: the hot path, no await, no copy."""
         room = event["room"]
         stream = self.streams.get(room)
         if stream is None:
             return
-        for text in stream.accept(event["seq"], event["text"]):
-            await self.send(text_data=text)
-        if stream.has_gap:
-            self._watch_gap(room, stream)
+        if event["type"] == EVENT_ROOM_MESSAGE:
+            for text in stream.accept(event["seq"], event["text"]):
+                self._push(text)
+            if stream.has_gap:
+                self._watch_gap(room, stream)
+        elif event.get("skip") != self.channel_name and not stream.catching_up:
+            self._push(event["text"])
 
     def _watch_gap(self, room: str, stream: RoomStream) -> None:
         waiting = self.gap_checks.get(room)
@@ -411,19 +419,14 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         await self._fill_from_storage(room, stream, upto=stream.gap_end)
 
-    async def room_event(self, event: dict[str, Any]) -> None:
-        """Forward an ephemeral room frame (typing, read, presence) to a member of the room."""
-        if event["room"] in self.streams and event.get("skip") != self.channel_name:
-            await self.send(text_data=event["text"])
-
     async def agents_inbox(self, event: dict[str, Any]) -> None:
         """Forward a conversation's new message to an agent."""
-        await self.send(text_data=event["text"])
+        self._push(event["text"])
 
     async def auth_revoked(self, event: dict[str, Any]) -> None:
         """Close the socket if the revocation covers its token."""
         if self.auth.revoked_by(event):
-            await self._close(protocol.CLOSE_TOKEN_INVALID)
+            self._close(protocol.CLOSE_TOKEN_INVALID)
 
     # Helpers.
 
@@ -435,7 +438,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def _expire(self) -> None:
         while (remaining := self.auth.seconds_until_expiry()) > 0:
             await asyncio.sleep(remaining)
-        await self._close(protocol.CLOSE_TOKEN_INVALID)
+        self._close(protocol.CLOSE_TOKEN_INVALID)
 
     async def _presence_enter(self, room: str) -> None:
         group = room_group_name(self.tenant.id, room)
@@ -450,23 +453,30 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self._room_broadcast(room, _presence(room, online), skip_self=False)
 
     async def _room_broadcast(self, room: str, frame: dict[str, Any], *, skip_self: bool) -> None:
-        event = {"type": EVENT_ROOM_EVENT, "room": room, "text": encode(frame)}
+        group = room_group_name(self.tenant.id, room)
+        event = {"type": EVENT_ROOM_EVENT, "group": group, "room": room, "text": encode(frame)}
         if skip_self:
             event["skip"] = self.channel_name
-        await self.channel_layer.group_send(room_group_name(self.tenant.id, room), event)
+        await self.channel_layer.group_send(group, event)
 
-    async def _send_frame(self, frame: dict[str, Any]) -> None:
-        await self.send(text_data=encode(frame))
+    def _queue(self, frame: dict[str, Any]) -> None:
+        self._push(encode(frame))
+
+    def _push(self, text: str) -> None:
+        if not self.outbox.push_text(text):
+            # The client reads slower than its rooms talk: it resumes with since_seq instead.
+            self.outbox.drop_pending()
+            self._close(protocol.CLOSE_SLOW_CONSUMER)
 
     async def _send_error(
         self, code: str, detail: str, *, re: str | None = None, room: str | None = None
     ) -> None:
-        await self._send_frame(frames.error_frame(code, detail, re=re, room=room))
+        self._queue(frames.error_frame(code, detail, re=re, room=room))
 
-    async def _close(self, code: int) -> None:
-        if not self.closing:
-            self.closing = True
-            await self.close(code=code)
+    def _close(self, code: int) -> None:
+        """Close after the frames already queued."""
+        self.closing = True
+        self.outbox.push_close(code)
 
 
 def _answer(frame: dict[str, Any], **fields: Any) -> dict[str, Any]:

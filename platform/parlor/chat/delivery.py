@@ -3,7 +3,8 @@
 Live messages can arrive out of order (two server processes publish independently) or twice
 (a catch-up overlaps the live stream, a client re-sends). Each socket keeps one `RoomStream`
 per joined room: it passes on a message only when it is the next seq, holds later ones until
-the gap is filled, and drops anything already delivered.
+the gap is filled, and drops anything already delivered. While the socket catches up from
+storage (after subscribing, before it knows where storage ends) the stream holds everything.
 """
 
 from __future__ import annotations
@@ -12,23 +13,39 @@ MAX_PENDING = 1000
 
 
 class RoomStream:
-    """The delivery position of one room on one socket."""
+    """The delivery position of one room on one socket (`delivered` None while catching up)."""
 
     __slots__ = ("delivered", "pending")
 
-    def __init__(self, delivered: int) -> None:
+    def __init__(self, delivered: int | None = None) -> None:
         self.delivered = delivered
         self.pending: dict[int, str] = {}
 
+    @property
+    def catching_up(self) -> bool:
+        """Whether the stream still waits for its starting point."""
+        return self.delivered is None
+
+    def start(self, delivered: int) -> list[str]:
+        """End the catch-up at `delivered`; return the held frames now deliverable, in order."""
+        self.delivered = delivered
+        self.pending = {seq: text for seq, text in self.pending.items() if seq > delivered}
+        return self._release([])
+
     def accept(self, seq: int, text: str) -> list[str]:
         """Take a message frame; return the frames now deliverable, in seq order."""
+        if self.delivered is None:
+            self.pending.setdefault(seq, text)
+            return []
         if seq <= self.delivered:
             return []
         if seq != self.delivered + 1:
             self.pending.setdefault(seq, text)
             return []
-        ready = [text]
         self.delivered = seq
+        return self._release([text])
+
+    def _release(self, ready: list[str]) -> list[str]:
         while self.pending:
             following = self.pending.pop(self.delivered + 1, None)
             if following is None:
@@ -40,7 +57,7 @@ class RoomStream:
     @property
     def has_gap(self) -> bool:
         """Whether later messages wait for an earlier one that has not arrived."""
-        return bool(self.pending)
+        return self.delivered is not None and bool(self.pending)
 
     @property
     def gap_end(self) -> int:

@@ -123,6 +123,12 @@ class ChatClient:
         )
         return await self.expect("ack", skip=(*EPHEMERAL, "message"))
 
+    async def collect(self, kind: str, count: int, timeout: float = 5) -> list[dict[str, Any]]:
+        """Return the first `count` frames of type `kind` received, reading more if needed."""
+        while sum(frame["type"] == kind for frame in self.seen) < count:
+            await self.receive(timeout)
+        return [frame for frame in self.seen if frame["type"] == kind][:count]
+
     async def expect_close(self, timeout: float = 5) -> int:
         """Read past frames until the server closes the socket; return the close code."""
         while True:

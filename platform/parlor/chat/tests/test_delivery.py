@@ -34,3 +34,15 @@ def test_overflows_when_too_much_is_held():
     for seq in range(2, MAX_PENDING + 2):
         stream.accept(seq, f"m{seq}")
     assert stream.overflowing
+
+
+def test_holds_everything_while_catching_up_then_releases_after_the_start():
+    stream = RoomStream()
+    assert stream.catching_up
+    assert stream.accept(5, "m5") == []
+    assert stream.accept(7, "m7") == []
+    assert stream.accept(6, "m6") == []
+    assert not stream.has_gap
+    # Storage delivered up to 5: the held 5 is a duplicate, 6 and 7 follow.
+    assert stream.start(5) == ["m6", "m7"]
+    assert not stream.catching_up and stream.delivered == 7

@@ -15,19 +15,9 @@ from parlor.db import in_public_schema
 from parlor.realtime.principal import PrincipalKind
 from parlor.testing.database import database_url_for_tests
 from parlor.testing.servers import start_server
+from tenants.tokens import token_issue
 
-try:
-    from tenants.tokens import token_issue
-except ImportError:  # the auth branch brings tenants.tokens; the lead removes this skip then
-    token_issue = None
-
-pytestmark = [
-    pytest.mark.redis,
-    pytest.mark.usefixtures("live_db"),
-    pytest.mark.skipif(
-        token_issue is None, reason="needs tenants.tokens.token_issue from the auth branch"
-    ),
-]
+pytestmark = [pytest.mark.redis, pytest.mark.usefixtures("live_db")]
 
 ORIGIN = "http://127.0.0.1:8001"  # one of tenant alpha's allowed origins
 

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from channels.layers import get_channel_layer
 
-from parlor.chat import frames, services
+from parlor.chat import frames, selectors, services
 from parlor.chat.consumer import EVENT_ROOM_MESSAGE
 from parlor.chat.tests.support import ChatClient, principal_for, unique
 from parlor.db import in_schema
@@ -91,6 +91,17 @@ async def test_no_gap_and_no_duplicate_when_messages_arrive_during_catch_up(tena
             await asyncio.gather(*busy)
             assert await _collect_seqs(reader, room, until=50) == list(range(4, 51))
             await reader.nothing()
+            # Every acknowledged message is in storage with the id and seq its ack gave.
+            stored = await in_schema(
+                tenant_alpha.tenant.schema_name,
+                selectors.message_list,
+                room_id=room,
+                after=0,
+                limit=100,
+            )
+            acked = {(f["id"], f["seq"]) for w in writers for f in w.seen if f["type"] == "ack"}
+            assert len(acked) == 50
+            assert acked == {(m.id, m.seq) for m in stored.messages}
         finally:
             await reader.close()
     finally:
@@ -121,8 +132,8 @@ async def test_out_of_order_live_messages_are_delivered_in_order(tenant_alpha):
         for result in reversed(sent):
             message = result.message
             text = frames.encode(frames.message_fields(message))
-            event = {"type": EVENT_ROOM_MESSAGE, "room": room, "seq": message.seq, "text": text}
-            await layer.group_send(group, event)
+            event = {"type": EVENT_ROOM_MESSAGE, "group": group, "room": room, "seq": message.seq}
+            await layer.group_send(group, {**event, "text": text})
         assert [(await reader.expect("message"))["body"] for _ in range(2)] == ["m1", "m2"]
     finally:
         await reader.close()
@@ -147,8 +158,9 @@ async def test_a_lost_broadcast_is_filled_from_storage(tenant_alpha, settings):
             )
         # Only seq 2 is published; seq 1's broadcast was lost.
         text = frames.encode(frames.message_fields(result.message))
-        event = {"type": EVENT_ROOM_MESSAGE, "room": room, "seq": 2, "text": text}
-        await get_channel_layer().group_send(room_group_name(tenant_alpha.tenant.id, room), event)
+        group = room_group_name(tenant_alpha.tenant.id, room)
+        event = {"type": EVENT_ROOM_MESSAGE, "group": group, "room": room, "seq": 2, "text": text}
+        await get_channel_layer().group_send(group, event)
         assert [(await reader.expect("message"))["seq"] for _ in range(2)] == [1, 2]
         await reader.nothing()
     finally:

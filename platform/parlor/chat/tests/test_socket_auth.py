@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 from channels.layers import get_channel_layer
 
@@ -11,19 +9,12 @@ from parlor.chat.tests.support import ChatClient, principal_for, unique
 from parlor.db import in_public_schema
 from parlor.realtime.groups import tenant_group_name
 from parlor.realtime.principal import PrincipalKind
+from tenants.tokens import token_issue
 
 pytestmark = pytest.mark.usefixtures("live_db")
 
-needs_auth = pytest.mark.skipif(
-    importlib.util.find_spec("parlor.realtime.auth_session") is None
-    or importlib.util.find_spec("tenants.tokens") is None,
-    reason="needs SocketAuth and token_issue from the auth branch",
-)
-
 
 async def _token(created, principal, rooms: list[str] | None = None) -> str:
-    from tenants.tokens import token_issue
-
     issued = await in_public_schema(
         token_issue,
         tenant=created.tenant,
@@ -62,7 +53,6 @@ async def test_a_scope_without_principal_is_closed_with_4401(tenant_alpha):
         await client.close()
 
 
-@needs_auth
 async def test_refresh_with_a_valid_token_answers_auth_ok_and_bad_ones_token_invalid(
     tenant_alpha, tenant_bravo
 ):
@@ -93,7 +83,6 @@ async def test_refresh_with_a_valid_token_answers_auth_ok_and_bad_ones_token_inv
         await client.close()
 
 
-@needs_auth
 async def test_refresh_with_fewer_rooms_closes_the_rooms_no_longer_granted(tenant_alpha):
     kept, lost = unique("kept"), unique("lost")
     principal = principal_for(tenant_alpha, rooms=(kept, lost))
@@ -111,7 +100,6 @@ async def test_refresh_with_fewer_rooms_closes_the_rooms_no_longer_granted(tenan
         await client.close()
 
 
-@needs_auth
 async def test_revocation_of_the_token_closes_the_socket_with_4401(tenant_alpha):
     principal = principal_for(tenant_alpha, PrincipalKind.VISITOR)
     bystander = await ChatClient(principal_for(tenant_alpha)).connect()
