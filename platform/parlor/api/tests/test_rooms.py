@@ -22,6 +22,15 @@ from tenants.tokens import token_issue
 pytestmark = pytest.mark.usefixtures("live_db")
 
 
+@pytest.fixture(autouse=True)
+def public_schema_after():
+    """A request to a tenant's host leaves the connection in its schema: go back to public."""
+    yield
+    from django.db import connection
+
+    connection.set_schema_to_public()
+
+
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 

@@ -42,6 +42,15 @@ def login(staff: Staff, client: Client | None = None) -> Client:
     return client
 
 
+@pytest.fixture(autouse=True)
+def public_schema_after():
+    """Requests to a tenant's host leave the connection in its schema: go back to public."""
+    yield
+    from django.db import connection
+
+    connection.set_schema_to_public()
+
+
 @pytest.fixture
 def alpha_staff(live_db, tenant_alpha) -> Staff:
     return staff_of(tenant_alpha)

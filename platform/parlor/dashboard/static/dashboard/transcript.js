@@ -64,6 +64,7 @@ function start() {
     onStatus(state, detail = "") {
       status.textContent = STATUS_TEXT[state] + (state === "error" || state === "stopped" ? detail : "");
       status.dataset.state = state;
+      if (state === "connecting") status.dataset.connects = String(Number(status.dataset.connects || 0) + 1);
     },
   });
   form.addEventListener("submit", (event) => {
