@@ -43,6 +43,7 @@ class WidgetSettingsForm(forms.Form):
     )
     greeting = forms.CharField(max_length=300, required=False, widget=forms.Textarea({"rows": 2}))
     avatar_url = forms.URLField(
+        label="Avatar URL",
         max_length=500,
         required=False,
         validators=[URLValidator(schemes=["https"])],

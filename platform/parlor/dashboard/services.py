@@ -19,6 +19,7 @@ from parlor.errors import Conflict, NotFound, ValidationFailed
 from parlor.realtime.principal import Principal, PrincipalKind, TenantRef
 from tenants.api_keys import secret_key_generate, secret_key_hash
 from tenants.models import ApiKey, Tenant
+from tenants.revocation import subject_revoke
 from tenants.tokens import IssuedToken, token_issue
 from tenants.validators import normalise_origin
 
@@ -88,6 +89,11 @@ def agent_token_issue(*, tenant: Tenant, user: AbstractBaseUser) -> IssuedToken:
     return token_issue(
         tenant=tenant, kind=PrincipalKind.AGENT, subject=principal.subject, name=principal.name
     )
+
+
+def staff_sockets_end(*, tenant: Tenant, user: AbstractBaseUser) -> None:
+    """Revoke the staff user's agent tokens issued so far: their live sockets close (4401)."""
+    subject_revoke(tenant=tenant, subject=staff_principal(tenant=tenant, user=user).subject)
 
 
 def reply_send(

@@ -16,6 +16,7 @@ from parlor.dashboard import selectors, services
 from parlor.dashboard.access import (
     SESSION_TENANT_KEY,
     host_tenant,
+    is_tenant_staff,
     public_host_page,
     staff_required,
 )
@@ -55,6 +56,11 @@ class DashboardLogoutView(LogoutView):
     """Log out (POST only, with CSRF) and return to the login page."""
 
     next_page = reverse_lazy("dashboard:login")
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if is_tenant_staff(request):
+            services.staff_sockets_end(tenant=request.tenant, user=request.user)
+        return super().post(request, *args, **kwargs)
 
 
 @require_GET

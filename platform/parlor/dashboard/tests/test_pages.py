@@ -17,7 +17,7 @@ from parlor.chat.models import Message, Room, RoomKind
 from parlor.dashboard.tests.conftest import login
 from parlor.realtime.principal import Principal, PrincipalKind, TenantRef
 from parlor.realtime.stack import websocket_application
-from tenants.tokens import token_issue, token_verify
+from tenants.tokens import TokenError, token_issue, token_verify
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -144,6 +144,17 @@ def test_the_agent_token_names_the_staff_member_of_this_tenant(alpha_staff):
     assert verified.principal.subject == f"staff-{alpha_staff.pk}"
     assert verified.principal.name == "Dana"
     assert response.json()["expires_at"].endswith("Z")
+
+
+def test_logging_out_revokes_the_staff_members_agent_tokens(alpha_staff):
+    client = login(alpha_staff)
+    token = client.post("/dashboard/agent-token").json()["token"]
+    assert token_verify(token).principal.subject == f"staff-{alpha_staff.pk}"
+    client.post("/dashboard/logout")
+    with pytest.raises(TokenError) as refused:
+        token_verify(token)
+    assert refused.value.code == "token_revoked"
+    assert client.post("/dashboard/agent-token").status_code == 401
 
 
 def test_the_agent_token_needs_post(alpha_staff):
