@@ -18,7 +18,8 @@ from parlor.realtime import protocol
 from parlor.realtime.groups import room_group_name, tenant_agents_group_name
 
 # Channel-layer event types (between server processes, never seen by clients).
-EVENT_ROOM_MESSAGE = "room.message"  # a stored message: room, seq, text (the frame, encoded once)
+# A stored message: group, room, seq, text (the frame, encoded once).
+EVENT_ROOM_MESSAGE = "room.message"
 EVENT_AGENTS_INBOX = "agents.inbox"  # a conversation's new message, to the tenant's agents
 
 
@@ -31,9 +32,16 @@ async def message_broadcast(
     # A repeated client_msg_id is broadcast again: receivers drop the seq they already
     # have, and a broadcast lost to a crash between commit and publish is repaired.
     text = encode(frames.message_fields(message))
+    group = room_group_name(tenant_id, message.room_id)
     await layer.group_send(
-        room_group_name(tenant_id, message.room_id),
-        {"type": EVENT_ROOM_MESSAGE, "room": message.room_id, "seq": message.seq, "text": text},
+        group,
+        {
+            "type": EVENT_ROOM_MESSAGE,
+            "group": group,
+            "room": message.room_id,
+            "seq": message.seq,
+            "text": text,
+        },
     )
     if sent.created and room_kind_of(message.room_id) is RoomKind.CONVERSATION:
         inbox = encode(
