@@ -12,15 +12,19 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 
 from parlor.chat import frames, selectors, services
+from parlor.chat.broadcast import (
+    EVENT_ROOM_MESSAGE,
+    message_broadcast,
+    message_item,
+)
 from parlor.chat.delivery import RoomStream
 from parlor.chat.fanout import room_fanout
 from parlor.chat.frames import FrameError, encode
 from parlor.chat.limits import FloodGuard, TokenBucket, Verdict
-from parlor.chat.models import RoomKind
 from parlor.chat.outbox import Outbox
-from parlor.chat.permissions import may_join, own_conversation, room_kind_of
+from parlor.chat.permissions import may_join, own_conversation
 from parlor.chat.presence import presence_store
-from parlor.chat.records import RoomJoined, StoredMessage
+from parlor.chat.records import RoomJoined
 from parlor.conf import setting
 from parlor.db import in_schema
 from parlor.errors import ApplicationError
@@ -33,10 +37,8 @@ logger = logging.getLogger(__name__)
 
 # Channel-layer event types (between server processes, never seen by clients).
 # Room events carry `group` (the fan-out routes on it) and `room`.
-EVENT_ROOM_MESSAGE = "room.message"  # a stored message: seq, text (the frame, encoded once)
 EVENT_ROOM_EVENT = "room.event"  # an ephemeral frame for a room: text, skip (a channel)
 EVENT_ROOM_GAP = "room.gap"  # to self: fill a gap in a room's stream from storage
-EVENT_AGENTS_INBOX = "agents.inbox"  # a conversation's new message, to the tenant's agents
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
@@ -219,7 +221,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             "kind": joined.kind,
             "last_seq": newest,
             "read_seq": joined.read_seq,
-            "messages": [_message_item(m) for m in messages],
+            "messages": [message_item(m) for m in messages],
         }
         self._queue(_answer(frame, **reply))
         for text in stream.start(start):
@@ -280,25 +282,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 sent_at=message.sent_at,
             )
         )
-        # A repeated client_msg_id is broadcast again: receivers drop the seq they already
-        # have, and a broadcast lost to a crash between commit and publish is repaired.
-        text = encode(frames.message_fields(message))
-        group = room_group_name(self.tenant.id, room)
-        event = {"type": EVENT_ROOM_MESSAGE, "group": group, "room": room, "text": text}
-        await self.channel_layer.group_send(group, {**event, "seq": message.seq})
-        if sent.created and room_kind_of(room) is RoomKind.CONVERSATION:
-            await self._notify_agents(message, text)
-
-    async def _notify_agents(self, message: StoredMessage, text: str) -> None:
-        inbox = encode(
-            {
-                "type": protocol.SERVER_INBOX,
-                "room": message.room_id,
-                "message": _message_item(message),
-            }
-        )
-        await self.channel_layer.group_send(
-            tenant_agents_group_name(self.tenant.id), {"type": EVENT_AGENTS_INBOX, "text": inbox}
+        await message_broadcast(
+            tenant_id=self.tenant.id, sent=sent, channel_layer=self.channel_layer
         )
 
     async def on_typing(self, frame: dict[str, Any]) -> None:
@@ -345,7 +330,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             frame,
             type=protocol.SERVER_HISTORY,
             room=room,
-            messages=[_message_item(m) for m in page.messages],
+            messages=[message_item(m) for m in page.messages],
             has_more=page.has_more,
         )
         self._queue(reply)
@@ -484,12 +469,6 @@ def _answer(frame: dict[str, Any], **fields: Any) -> dict[str, Any]:
     if frame["re"] is not None:
         fields["re"] = frame["re"]
     return fields
-
-
-def _message_item(message: StoredMessage) -> dict[str, Any]:
-    item = frames.message_fields(message)
-    del item["type"]
-    return item
 
 
 def _presence(room: str, online: list[dict[str, str]]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "parlor",
+    "parlor.dashboard",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
