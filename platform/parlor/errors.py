@@ -58,7 +58,11 @@ class Conflict(ApplicationError):
 
 
 class RateLimited(ApplicationError):
-    """Too many requests in too short a time."""
+    """Too many requests in too short a time; `retry_after` says how many seconds to wait."""
 
     code = "rate_limited"
     status = 429
+
+    def __init__(self, detail: str, *, retry_after: int | None = None, **kwargs) -> None:
+        super().__init__(detail, **kwargs)
+        self.retry_after = retry_after

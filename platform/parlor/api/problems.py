@@ -10,7 +10,7 @@ from http import HTTPStatus
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from parlor.errors import ApplicationError, NotFound
+from parlor.errors import ApplicationError, NotFound, RateLimited
 
 logger = logging.getLogger(__name__)
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -49,6 +49,8 @@ def problem_response(error: ApplicationError) -> JsonResponse:
     response = JsonResponse(body, status=error.status, content_type=PROBLEM_CONTENT_TYPE)
     if error.status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="parlor"'
+    if isinstance(error, RateLimited) and error.retry_after is not None:
+        response["Retry-After"] = str(error.retry_after)
     return response
 
 

@@ -151,4 +151,6 @@ PARLOR = {
     # The demo agent page hands out agent tokens: only under DEBUG or when asked for (tests).
     "DEMO_AGENT_PAGE": env.get_bool("PARLOR_DEMO_AGENT_PAGE", False),
     "DEMO_TENANT_SLUG": env.get("PARLOR_DEMO_TENANT_SLUG", "demo"),
+    # Only behind reverse proxies that append to X-Forwarded-For: else a client picks its own IP.
+    "TRUSTED_PROXY_COUNT": env.get_int("PARLOR_TRUSTED_PROXY_COUNT", 0),
 }
