@@ -50,11 +50,32 @@ class NotFound(ApplicationError):
     status = 404
 
 
+class MethodNotAllowed(ApplicationError):
+    """An HTTP method the endpoint does not serve."""
+
+    code = "method_not_allowed"
+    status = 405
+
+
 class Conflict(ApplicationError):
     """The request clashes with existing state (for example a duplicate slug)."""
 
     code = "conflict"
     status = 409
+
+
+class PayloadTooLarge(ApplicationError):
+    """A request body over the size limit."""
+
+    code = "payload_too_large"
+    status = 413
+
+
+class UnsupportedMediaType(ApplicationError):
+    """A request body in a format the endpoint does not read (the API reads only JSON)."""
+
+    code = "unsupported_media_type"
+    status = 415
 
 
 class RateLimited(ApplicationError):
