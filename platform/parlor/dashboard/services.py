@@ -1,30 +1,24 @@
-"""Writes the dashboard makes: staff users, API keys, widget settings, origins, agent replies."""
+"""Writes the dashboard makes on its own: staff users, their agent tokens and replies."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from asgiref.sync import async_to_sync
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from parlor.chat import services as chat_services
 from parlor.chat.broadcast import message_broadcast
 from parlor.chat.records import MessageSent
-from parlor.errors import Conflict, NotFound, ValidationFailed
+from parlor.errors import Conflict, ValidationFailed
 from parlor.realtime.principal import Principal, PrincipalKind, TenantRef
-from tenants.api_keys import secret_key_generate, secret_key_hash
-from tenants.models import ApiKey, Tenant
+from tenants.models import Tenant
 from tenants.revocation import subject_revoke
 from tenants.tokens import IssuedToken, token_issue
-from tenants.validators import normalise_origin
 
 STAFF_SUBJECT_PREFIX = "staff-"
-API_KEY_PREFIX_LENGTH = 8
 
 
 def staff_create(
@@ -107,47 +101,3 @@ def reply_send(
         )
     async_to_sync(message_broadcast)(tenant_id=tenant.id, sent=sent)
     return sent
-
-
-@dataclass(frozen=True)
-class ApiKeyCreated:
-    """A new secret API key: `secret_key` is shown once and never stored."""
-
-    api_key: ApiKey
-    secret_key: str
-
-
-def api_key_create(*, tenant: Tenant) -> ApiKeyCreated:
-    """Create a secret API key for the tenant; only its hash and prefix are stored."""
-    secret_key = secret_key_generate()
-    api_key = ApiKey.objects.create(
-        tenant=tenant,
-        prefix=secret_key[:API_KEY_PREFIX_LENGTH],
-        key_hash=secret_key_hash(secret_key),
-    )
-    return ApiKeyCreated(api_key=api_key, secret_key=secret_key)
-
-
-def api_key_revoke(*, tenant: Tenant, key_id: int) -> ApiKey:
-    """Revoke the tenant's API key `key_id` at once; raise NotFound for another tenant's key."""
-    api_key = ApiKey.objects.filter(tenant=tenant, id=key_id).first()
-    if api_key is None:
-        raise NotFound("no such API key.", code="key_not_found")
-    if api_key.revoked_at is None:
-        api_key.revoked_at = timezone.now()
-        api_key.save(update_fields=["revoked_at"])
-    return api_key
-
-
-def tenant_widget_settings_update(*, tenant: Tenant, settings: dict[str, str]) -> Tenant:
-    """Replace the tenant's widget look (title, color, position, greeting, avatar_url, locale)."""
-    tenant.widget_settings = {**(tenant.widget_settings or {}), **settings}
-    tenant.save(update_fields=["widget_settings"])
-    return tenant
-
-
-def tenant_allowed_origins_update(*, tenant: Tenant, origins: list[str]) -> Tenant:
-    """Replace the sites allowed to embed the tenant's widget (each normalised, no repeats)."""
-    tenant.allowed_origins = sorted({normalise_origin(origin) for origin in origins})
-    tenant.save(update_fields=["allowed_origins"])
-    return tenant

@@ -27,6 +27,8 @@ from parlor.dashboard.forms import (
     WidgetSettingsForm,
 )
 from parlor.errors import ApplicationError, NotFound
+from tenants import api_keys as tenant_api_keys
+from tenants import services as tenant_services
 from tenants.keys import signing_key_list
 from tenants.keys import signing_key_rotate as rotate
 from tenants.widget_sessions import widget_settings as widget_settings_of
@@ -145,13 +147,15 @@ def widget_settings(request: HttpRequest) -> HttpResponse:
             origins = AllowedOriginsForm(request.POST)
             if origins.is_valid():
                 origin_list = origins.cleaned_data["origins"]
-                services.tenant_allowed_origins_update(tenant=tenant, origins=origin_list)
+                tenant_services.tenant_allowed_origins_update(tenant=tenant, origins=origin_list)
                 messages.success(request, "Allowed origins saved.")
                 return redirect("dashboard:settings")
         else:
             look = WidgetSettingsForm(request.POST)
             if look.is_valid():
-                services.tenant_widget_settings_update(tenant=tenant, settings=look.settings())
+                tenant_services.tenant_widget_settings_update(
+                    tenant=tenant, settings=look.settings()
+                )
                 messages.success(request, "Widget settings saved.")
                 return redirect("dashboard:settings")
     status = 400 if request.method == "POST" else 200
@@ -165,7 +169,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
     """List the tenant's secret API keys; POST creates one and shows it this once."""
     created = None
     if request.method == "POST":
-        created = services.api_key_create(tenant=request.tenant)
+        created = tenant_api_keys.api_key_create(tenant=request.tenant)
     context = {
         "keys": selectors.api_key_list(tenant=request.tenant),
         "created": created,
@@ -179,7 +183,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
 def api_key_revoke(request: HttpRequest, key_id: int) -> HttpResponse:
     """Revoke one of the tenant's API keys at once."""
     try:
-        revoked = services.api_key_revoke(tenant=request.tenant, key_id=key_id)
+        revoked = tenant_api_keys.api_key_revoke(tenant=request.tenant, key_id=key_id)
     except NotFound:
         raise Http404("no such API key") from None
     messages.success(request, f"Key {revoked.prefix}… revoked.")
