@@ -105,4 +105,3 @@ def test_many_host_names_never_grow_the_domain_cache_past_its_bound(
         host = f"{secrets.token_hex(8)}.example"
         socket_authenticate(token=token, origin="https://shop.alpha.example", host=host)
         assert len(authentication.DOMAIN_OWNERS) <= 8
-
