@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import re
 import secrets
@@ -200,7 +201,15 @@ def _kind(audience: object) -> PrincipalKind:
 def _verification_key(key: SigningKey) -> Any:
     if key.algorithm == Algorithm.HS256:
         return hmac_secret_decode(key)
-    return PyJWK(key.public_jwk, key.algorithm).key
+    if not isinstance(key.public_jwk, dict):
+        raise ValidationFailed("the key has no public JWK.")
+    return _public_key(key.algorithm, tuple(sorted(key.public_jwk.items())))
+
+
+# Keyed by the key material itself, so never stale; building an EC key costs ~50 us per token.
+@functools.lru_cache(maxsize=1024)
+def _public_key(algorithm: str, jwk_members: tuple[tuple[str, Any], ...]) -> Any:
+    return PyJWK(dict(jwk_members), algorithm).key
 
 
 def _decode(token: str, *, key: SigningKey, header: TokenHeader) -> dict[str, Any]:
