@@ -5,10 +5,13 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from parlor.errors import NotAuthenticated, PermissionDenied, ValidationFailed
 from parlor.realtime.principal import PrincipalKind
 from tenants.api_keys import PUBLISHABLE_KEY_PREFIX, SECRET_KEY_PREFIX, secret_key_hash
+from tenants.cache import TimedCache
 from tenants.models import ApiKey, Domain, Tenant
 from tenants.tokens import VerifiedToken, token_verify
 from tenants.validators import normalise_origin
@@ -16,6 +19,9 @@ from tenants.validators import normalise_origin
 MAX_KEY_LENGTH = 128
 # Kinds a server-side client may use without an Origin header; browsers always send one.
 KINDS_WITHOUT_ORIGIN = frozenset({PrincipalKind.USER, PrincipalKind.AGENT})
+# Host name -> owning tenant id, or None for a host no tenant owns. Only callers that already
+# proved a credential reach the lookup, and the cache is bounded either way.
+DOMAIN_OWNERS = TimedCache(name="domain owners", max_entries=4096)
 
 
 def secret_key_authenticate(*, authorization: str | None, host: str | None) -> Tenant:
@@ -98,7 +104,7 @@ def dashboard_origin(
         return False
     if not origin_host or origin_host != _hostname(host):
         return False
-    return Domain.objects.filter(domain=origin_host, tenant_id=tenant.id).exists()
+    return domain_owner(origin_host) == tenant.id
 
 
 def platform_origin() -> str:
@@ -112,11 +118,19 @@ def host_tenant_check(*, host: str | None, tenant_id: int) -> None:
     hostname = _hostname(host)
     if not hostname:
         return
-    owner = Domain.objects.filter(domain=hostname).values_list("tenant_id", flat=True).first()
+    owner = domain_owner(hostname)
     if owner is not None and owner != tenant_id:
         raise PermissionDenied(
             "this credential belongs to another tenant than this host.", code="tenant_mismatch"
         )
+
+
+def domain_owner(hostname: str) -> int | None:
+    """Return the id of the tenant whose Domain is `hostname` (cached per process), or None."""
+    return DOMAIN_OWNERS.get_or_load(
+        hostname,
+        lambda: Domain.objects.filter(domain=hostname).values_list("tenant_id", flat=True).first(),
+    )
 
 
 def _hostname(host: str | None) -> str:
@@ -139,3 +153,11 @@ def origin_registered(origin: str) -> bool:
         .filter(allowed_origins__contains=[normalised])
         .exists()
     )
+
+
+# A receiver, not calls in each service: a domain added, moved or removed by any code in this
+# process must reach the cache this module keeps at once (other processes: AUTH_CACHE_SECONDS).
+@receiver([post_save, post_delete], sender=Domain)
+def _domain_changed(sender, instance: Domain, **kwargs) -> None:
+    # All of them: a renamed domain's old name is not on the instance.
+    DOMAIN_OWNERS.discard_now_and_on_commit(None)

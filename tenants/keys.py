@@ -9,11 +9,14 @@ from datetime import datetime, timedelta
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from jwt import PyJWK
 from jwt.exceptions import PyJWTError
 
 from parlor.errors import Conflict, NotFound, ValidationFailed
+from tenants.cache import TimedCache
 from tenants.lifetimes import PLATFORM_MAX_TTL
 from tenants.models import SigningKey, Tenant
 
@@ -29,6 +32,9 @@ PUBLIC_JWK_MEMBERS = {
     Algorithm.RS256: ("kty", "n", "e"),
     Algorithm.EDDSA: ("kty", "crv", "x"),
 }
+# Known keys only, by (tenant slug, kid): an unknown kid is asked of the database every time,
+# so made-up kids cost a query each but never memory.
+VERIFYING_KEYS = TimedCache(name="signing keys", max_entries=1024)
 
 
 def kid_generate() -> str:
@@ -127,6 +133,15 @@ def signing_key_find(*, tenant_slug: str, kid: str) -> SigningKey | None:
     )
 
 
+def signing_key_lookup(*, tenant_slug: str, kid: str) -> SigningKey | None:
+    """Return signing_key_find(...) from this process's cache; the key and tenant are read-only."""
+    return VERIFYING_KEYS.get_or_load(
+        (tenant_slug, kid),
+        lambda: signing_key_find(tenant_slug=tenant_slug, kid=kid),
+        keep_none=False,
+    )
+
+
 def signing_key_list(*, tenant: Tenant) -> list[SigningKey]:
     """Return every signing key of `tenant`, newest first."""
     return list(SigningKey.objects.filter(tenant=tenant).order_by("-created_at", "-id"))
@@ -196,3 +211,20 @@ def _retire(key: SigningKey, *, until: datetime) -> None:
     if key.verifies_until is None or until < key.verifies_until:
         key.verifies_until = until
     key.save(update_fields=["is_current", "verifies_until"])
+
+
+# Receivers, not calls in each service: every write in this process, whichever module makes
+# it (dashboard settings, tenant services, admin), must reach the cache this module keeps.
+@receiver([post_save, post_delete], sender=SigningKey)
+def _signing_key_changed(sender, instance: SigningKey, **kwargs) -> None:
+    _forget_tenant(instance.tenant_id)
+
+
+@receiver([post_save, post_delete], sender=Tenant)
+def _tenant_changed(sender, instance: Tenant, **kwargs) -> None:
+    # Cached keys carry their tenant (slug, allowed origins, lifetime caps).
+    _forget_tenant(instance.pk)
+
+
+def _forget_tenant(tenant_id: int) -> None:
+    VERIFYING_KEYS.discard_now_and_on_commit(lambda _, key: key.tenant_id == tenant_id)

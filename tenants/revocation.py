@@ -3,24 +3,46 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
 from parlor.errors import ValidationFailed
 from parlor.realtime.groups import tenant_group_name
+from tenants.cache import TimedCache, database_needed
 from tenants.claims import claims_validate, jti_validate
 from tenants.keys import signing_key_revoke
+from tenants.lifetimes import PLATFORM_MAX_TTL
 from tenants.models import Revocation, Tenant
 
 logger = logging.getLogger(__name__)
 
 REVOKED_EVENT = "auth.revoked"
 FUTURE_LEEWAY = timedelta(seconds=5)
+# A revocation names tokens alive when it is made (or, for a subject, issued before a moment);
+# every such token has expired this long after, the longest lifetime plus clock leeway, so
+# older revocations are neither cached nor consulted.
+REVOCATION_HORIZON = timedelta(seconds=max(PLATFORM_MAX_TTL.values()) + 60)
+# A tenant with more revocations in force than this is checked in the database per token;
+# with at most 256 tenants cached, a process holds at most ~256k revoked ids (~25 MB).
+MAX_CACHED_REVOCATIONS = 1000
+TENANT_REVOCATIONS = TimedCache(name="revocations", max_entries=256)
+
+
+@dataclass(frozen=True)
+class TenantRevocations:
+    """A tenant's revocations in force: revoked jtis and, per subject, the latest cut-off."""
+
+    jtis: frozenset[str]
+    subjects_before: dict[str, float]
+    complete: bool
 
 
 def jti_revoke(*, tenant: Tenant, jti: str) -> None:
@@ -53,9 +75,46 @@ def key_revoke(*, tenant: Tenant, kid: str) -> None:
 
 def token_is_revoked(*, tenant_id: int, jti: str, subject: str, issued_at: int) -> bool:
     """Return whether a token (jti, subject, iat) of the tenant has been revoked."""
+    revocations = TENANT_REVOCATIONS.get_or_load(
+        tenant_id, lambda: tenant_revocations_load(tenant_id=tenant_id)
+    )
+    if not revocations.complete:
+        database_needed("revocations over the cache limit")
+        return _token_is_revoked_query(tenant_id, jti, subject, issued_at)
+    cut_off = revocations.subjects_before.get(subject)
+    return jti in revocations.jtis or (cut_off is not None and issued_at < cut_off)
+
+
+def tenant_revocations_load(*, tenant_id: int) -> TenantRevocations:
+    """Read the tenant's revocations in force (at most MAX_CACHED_REVOCATIONS of them)."""
+    rows = list(
+        _in_force(tenant_id).values_list("jti", "subject", "issued_before")[
+            : MAX_CACHED_REVOCATIONS + 1
+        ]
+    )
+    subjects_before: dict[str, float] = {}
+    for _, subject, issued_before in rows:
+        if subject:
+            moment = issued_before.timestamp()
+            subjects_before[subject] = max(moment, subjects_before.get(subject, moment))
+    return TenantRevocations(
+        jtis=frozenset(jti for jti, _, _ in rows if jti),
+        subjects_before=subjects_before,
+        complete=len(rows) <= MAX_CACHED_REVOCATIONS,
+    )
+
+
+def _in_force(tenant_id: int):
+    since = timezone.now() - REVOCATION_HORIZON
+    return Revocation.objects.filter(tenant_id=tenant_id).filter(
+        Q(jti__gt="", created_at__gte=since) | Q(subject__gt="", issued_before__gte=since)
+    )
+
+
+def _token_is_revoked_query(tenant_id: int, jti: str, subject: str, issued_at: int) -> bool:
     issued = datetime.fromtimestamp(issued_at, tz=UTC)
     return (
-        Revocation.objects.filter(tenant_id=tenant_id)
+        _in_force(tenant_id)
         .filter(Q(jti=jti) | Q(subject=subject, issued_before__gt=issued))
         .exists()
     )
@@ -92,3 +151,19 @@ def _group_send(tenant_id: int, event: dict) -> None:
         async_to_sync(get_channel_layer().group_send)(tenant_group_name(tenant_id), event)
     except Exception:
         logger.warning("revocation announcement failed for tenant %s", tenant_id, exc_info=True)
+
+
+# A receiver, not a call in each service: revocations written anywhere in this process
+# (the API, the dashboard's logout) must reach the cache this module keeps at once.
+@receiver([post_save, post_delete], sender=Revocation)
+def _revocation_changed(sender, instance: Revocation, **kwargs) -> None:
+    _forget_tenant(instance.tenant_id)
+
+
+@receiver(post_delete, sender=Tenant)
+def _tenant_deleted(sender, instance: Tenant, **kwargs) -> None:
+    _forget_tenant(instance.pk)
+
+
+def _forget_tenant(tenant_id: int) -> None:
+    TENANT_REVOCATIONS.discard_now_and_on_commit(lambda key, _: key == tenant_id)

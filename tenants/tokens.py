@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import re
 import secrets
@@ -22,7 +23,7 @@ from tenants.keys import (
     Algorithm,
     hmac_secret_decode,
     signing_key_current,
-    signing_key_find,
+    signing_key_lookup,
     signing_key_usable_at,
 )
 from tenants.lifetimes import token_ttl_cap, token_ttl_resolve
@@ -74,7 +75,7 @@ class VerifiedToken:
     """A token whose signature and claims hold, with the principal and tenant it names."""
 
     principal: Principal
-    tenant: Tenant
+    tenant: Tenant  # may be this process's cached copy (tenants.cache): read it, never save it
 
 
 def issuer_for(tenant_slug: str) -> str:
@@ -122,11 +123,13 @@ def token_sign(*, key: SigningKey, claims: dict[str, Any]) -> str:
 
 def token_verify(token: object, *, kinds: frozenset[PrincipalKind] | None = None) -> VerifiedToken:
     """Verify `token` fully (sync, public schema) and return its principal; raise TokenError."""
+    # Keys and revocations come from per-process caches (tenants.cache): a warm call makes no
+    # query, and inside cache_only() a cold one raises CacheMiss instead of querying.
     header = token_header_parse(token)
     if kinds is not None and header.kind not in kinds:
         raise TokenError(f"a {header.kind.value} token is not accepted here.")
-    key = signing_key_find(tenant_slug=header.tenant_slug, kid=header.kid)
-    if key is None:
+    key = signing_key_lookup(tenant_slug=header.tenant_slug, kid=header.kid)
+    if key is None or key.tenant.slug != header.tenant_slug:
         raise TokenError("the token's signing key is unknown.")
     if key.algorithm != header.algorithm:
         raise TokenError("the token's algorithm does not match its key.")
@@ -198,7 +201,15 @@ def _kind(audience: object) -> PrincipalKind:
 def _verification_key(key: SigningKey) -> Any:
     if key.algorithm == Algorithm.HS256:
         return hmac_secret_decode(key)
-    return PyJWK(key.public_jwk, key.algorithm).key
+    if not isinstance(key.public_jwk, dict):
+        raise ValidationFailed("the key has no public JWK.")
+    return _public_key(key.algorithm, tuple(sorted(key.public_jwk.items())))
+
+
+# Keyed by the key material itself, so never stale; building an EC key costs ~50 us per token.
+@functools.lru_cache(maxsize=1024)
+def _public_key(algorithm: str, jwk_members: tuple[tuple[str, Any], ...]) -> Any:
+    return PyJWK(dict(jwk_members), algorithm).key
 
 
 def _decode(token: str, *, key: SigningKey, header: TokenHeader) -> dict[str, Any]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import timedelta
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_exists
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
@@ -16,6 +18,7 @@ from parlor.realtime.principal import PrincipalKind
 from tenants import services
 from tenants.keys import (
     HMAC_SECRET_MIN_BYTES,
+    VERIFYING_KEYS,
     hmac_secret_decode,
     signing_key_create,
     signing_key_current,
@@ -26,6 +29,7 @@ from tenants.keys import (
 )
 from tenants.models import SigningKey, Tenant
 from tenants.services import tenant_create, tenant_delete
+from tenants.tests.forgery import claims, signed_by_tenant
 from tenants.tokens import TokenError, token_issue, token_verify
 
 pytestmark = pytest.mark.usefixtures("live_db")
@@ -172,3 +176,90 @@ def test_tenant_create_is_all_or_nothing_when_the_key_fails(monkeypatch):
         tenant_create(slug="halfway", name="Halfway", domain="halfway.localhost")
     assert not schema_exists("halfway")
     assert not Tenant.objects.filter(slug="halfway").exists()
+
+
+# The per-process key cache (tenants.cache): exact in this process, bounded in others
+
+
+def assert_revoked(token: str) -> None:
+    with pytest.raises(TokenError) as caught:
+        token_verify(token)
+    assert caught.value.code == "token_revoked"
+
+
+def test_a_cached_key_revoked_in_this_process_is_refused_by_the_next_verify(auth_clock, keyring):
+    token = issue(keyring)
+    token_verify(token)  # the key is cached now, and the clock does not move
+    signing_key_revoke(tenant=keyring, kid=signing_key_current(tenant_id=keyring.id).kid)
+    assert_revoked(token)
+
+
+def test_a_cached_key_rotated_out_in_this_process_is_refused_by_the_next_verify(
+    auth_clock, keyring
+):
+    token = issue(keyring)
+    token_verify(token)
+    signing_key_rotate(tenant=keyring, grace_seconds=0)
+    assert_revoked(token)
+    token_verify(issue(keyring))
+
+
+def test_a_key_revoked_by_another_process_is_refused_after_the_bound(auth_clock, keyring):
+    token = issue(keyring)
+    kid = token_verify(token).principal.key_id
+    with connection.cursor() as cursor:  # as another server process would: no signal here
+        cursor.execute(
+            "UPDATE public.tenants_signingkey SET revoked_at = now() WHERE tenant_id = %s"
+            " AND kid = %s",
+            [keyring.id, kid],
+        )
+    try:
+        token_verify(token)  # not heard of yet, and still within the bound
+        auth_clock.past_the_bound()
+        assert_revoked(token)
+    finally:
+        signing_key_rotate(tenant=keyring, grace_seconds=0)
+
+
+def test_made_up_kids_never_grow_the_key_cache(auth_clock, keyring):
+    token_verify(issue(keyring))
+    cached = len(VERIFYING_KEYS)
+    for _ in range(200):
+        forged = signed_by_tenant(keyring, claims(keyring), kid=secrets.token_urlsafe(12))
+        with pytest.raises(TokenError):
+            token_verify(forged)
+    assert len(VERIFYING_KEYS) == cached == 1
+
+
+def test_a_cached_key_of_one_tenant_never_verifies_a_token_claiming_another(
+    auth_clock, tenant_alpha, tenant_bravo
+):
+    alpha_key = signing_key_current(tenant_id=tenant_alpha.tenant.id)
+    token_verify(issue(tenant_alpha.tenant))  # alpha's key is cached under ("alpha", kid)
+    relabelled = signed_by_tenant(tenant_alpha.tenant, claims(tenant_bravo.tenant))
+    with pytest.raises(TokenError):
+        token_verify(relabelled)
+    # Even a cache entry filed under the wrong tenant (a bug elsewhere) verifies nothing.
+    VERIFYING_KEYS.put(("bravo", alpha_key.kid), _key_with_tenant(tenant_alpha, alpha_key.kid))
+    with pytest.raises(TokenError) as caught:
+        token_verify(relabelled)
+    assert caught.value.code == "token_invalid"
+
+
+def _key_with_tenant(created, kid: str) -> SigningKey:
+    return SigningKey.objects.select_related("tenant").get(tenant=created.tenant, kid=kid)
+
+
+def test_tenant_changes_in_this_process_reach_cached_keys(auth_clock, keyring):
+    issued = token_issue(tenant=keyring, kind=PrincipalKind.USER, subject="u", name="U", ttl=600)
+    token = issued.token
+    token_verify(token)
+    keyring.token_lifetime_caps = {"user": 300}
+    keyring.save(update_fields=["token_lifetime_caps"])
+    try:
+        with pytest.raises(TokenError) as caught:
+            token_verify(token)
+        assert "lifetime" in caught.value.detail
+    finally:
+        keyring.token_lifetime_caps = {}
+        keyring.save(update_fields=["token_lifetime_caps"])

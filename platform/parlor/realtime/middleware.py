@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from parlor.db import in_public_schema
 from parlor.errors import ApplicationError, PermissionDenied
 from parlor.realtime.protocol import (
     CLOSE_FORBIDDEN,
@@ -13,6 +12,7 @@ from parlor.realtime.protocol import (
     TOKEN_SUBPROTOCOL_PREFIX,
 )
 from tenants.authentication import socket_authenticate
+from tenants.cache import cached_first
 from tenants.tokens import REFRESHABLE_CODES, TokenError
 
 logger = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ class TokenAuthMiddleware:
         scope = scope_without_token(scope)
         try:
             token = token_from_subprotocols(offered)
-            verified = await in_public_schema(
+            verified = await cached_first(
                 socket_authenticate,
                 token=token,
                 origin=header_value(scope, b"origin"),

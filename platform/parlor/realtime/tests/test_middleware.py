@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import json
 import logging
+import time
 
 import pytest
 from channels.testing import WebsocketCommunicator
+from django.db import connection
 
 from parlor.db import in_public_schema
 from parlor.realtime.principal import PrincipalKind
 from parlor.realtime.protocol import CLOSE_FORBIDDEN, CLOSE_TOKEN_INVALID
 from parlor.realtime.tests.consumers import application
 from parlor.testing.origins import FOREIGN_ORIGINS
+from tenants import cache
+from tenants.cache import AUTH_CACHE_SECONDS, caches_clear
 from tenants.keys import signing_key_current
 from tenants.revocation import jti_revoke
 from tenants.tokens import token_issue, token_sign, token_verify
@@ -222,3 +229,94 @@ async def test_room_grants_stay_inside_the_tokens_tenant(tenant_alpha, tenant_br
     assert room_group_name(hello["tenant_id"], "bravo-room") != room_group_name(
         tenant_bravo.tenant.id, "bravo-room"
     )
+
+
+# Cached handshakes (tenants.cache)
+
+
+@pytest.fixture
+def thread_hops(monkeypatch):
+    """Count the handshakes that had to reach the database thread."""
+    hops = []
+    original = cache.in_public_schema
+
+    async def counted(function, *args, **kwargs):
+        hops.append(function.__name__)
+        return await original(function, *args, **kwargs)
+
+    caches_clear()
+    monkeypatch.setattr(cache, "in_public_schema", counted)
+    yield hops
+    caches_clear()
+
+
+async def connects(token: str, **kwargs) -> bool:
+    ws = communicator(token, **kwargs)
+    connected, _ = await ws.connect(timeout=5)
+    if connected:
+        message = await ws.receive_output(timeout=5)
+        connected = message["type"] != "websocket.close"
+    await ws.disconnect()
+    return connected
+
+
+async def test_a_warm_handshake_stays_on_the_event_loop(tenant_alpha, thread_hops, monkeypatch):
+    for timed in cache.CACHES:  # no entry expires during this test, however slow the machine
+        monkeypatch.setattr(timed, "clock", lambda: 1000.0)
+    host = tenant_alpha.domain
+    assert await connects(await issue(tenant_alpha.tenant, subject="v-cold"), host=host)
+    assert thread_hops == ["socket_authenticate"]
+    for number in range(5):
+        token = await issue(tenant_alpha.tenant, subject=f"v-warm-{number}")
+        assert await connects(token, host=host)
+    assert thread_hops == ["socket_authenticate"]
+
+
+async def test_a_made_up_kid_is_refused_through_the_database_every_time(tenant_alpha, thread_hops):
+    token = await issue(tenant_alpha.tenant)
+    head = token.split(".")[0]
+    for number in range(3):
+        forged = token.replace(head, _header_with_kid(head, f"made-up-{number}"), 1)
+        assert not await connects(forged)
+    assert len(thread_hops) == 3
+
+
+async def test_a_revocation_in_this_process_refuses_the_very_next_handshake(
+    tenant_alpha, thread_hops
+):
+    token = await issue(tenant_alpha.tenant, subject="v-revoked-here")
+    assert await connects(token)
+    verified = await in_public_schema(token_verify, token)
+    await in_public_schema(jti_revoke, tenant=tenant_alpha.tenant, jti=verified.principal.token_id)
+    assert await closed_after_accept(communicator(token)) == CLOSE_TOKEN_INVALID
+
+
+async def test_a_revocation_by_another_process_refuses_handshakes_within_the_bound(
+    tenant_alpha, thread_hops
+):
+    token = await issue(tenant_alpha.tenant, subject="v-revoked-elsewhere")
+    assert await connects(token)
+    verified = await in_public_schema(token_verify, token)
+    await in_public_schema(_revocation_insert, tenant_alpha.tenant.id, verified.principal.token_id)
+    written = time.monotonic()
+    while await connects(token):
+        # Polls until refused; the deadline leaves a loaded machine room past the bound.
+        assert time.monotonic() - written < AUTH_CACHE_SECONDS + 5, "still accepted"
+        await asyncio.sleep(0.05)
+    assert await closed_after_accept(communicator(token)) == CLOSE_TOKEN_INVALID
+
+
+def _revocation_insert(tenant_id: int, jti: str) -> None:
+    # As another server process would write it: no signal reaches this process's caches.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO public.tenants_revocation (tenant_id, jti, subject, issued_before,"
+            " created_at) VALUES (%s, %s, '', NULL, now())",
+            [tenant_id, jti],
+        )
+
+
+def _header_with_kid(segment: str, kid: str) -> str:
+    header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    header["kid"] = kid
+    return base64.urlsafe_b64encode(json.dumps(header).encode()).decode().rstrip("=")
