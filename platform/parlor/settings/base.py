@@ -85,7 +85,11 @@ def database_config() -> dict:
         # Channels closes old connections around every database_sync_to_async call;
         # a non-zero age keeps them instead of reconnecting on each call.
         conn_max_age=env.get_int("DATABASE_CONN_MAX_AGE", 600),
-        conn_health_checks=True,
+        # Off: Channels resets the check around every database_sync_to_async call, so it would
+        # add a `SELECT 1` round trip to every call. A connection that died (a database
+        # restart) fails one call, which answers `internal` and is retried by the client;
+        # Django then discards the connection.
+        conn_health_checks=env.get_bool("DATABASE_CONN_HEALTH_CHECKS", False),
     )
     socket_dir = config.get("OPTIONS", {}).pop("host", None)
     if socket_dir:
