@@ -58,8 +58,12 @@ class LoadGenerator:
     async def open_client(self, index: int, room: str, *, join: bool, timeout: float) -> Client:
         """Connect client `index`, wait until the server greeted it and, if `join`, joined it."""
         client = Client(index=index, room=room)
-        for frame_type in self.adapter.ready_types():
-            client.waiting[frame_type] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        # Kept here too: the greeting may arrive with the handshake and pop its waiter at once.
+        greetings = [
+            client.waiting.setdefault(frame_type, loop.create_future())
+            for frame_type in self.adapter.ready_types()
+        ]
         client.connection = await wsclient.connect(
             self.adapter.url(room),
             on_text=lambda data: self._on_text(client, data),
@@ -68,8 +72,8 @@ class LoadGenerator:
             timeout=timeout,
         )
         try:
-            for frame_type in self.adapter.ready_types():
-                await asyncio.wait_for(client.waiting[frame_type], timeout)
+            for greeting in greetings:
+                await asyncio.wait_for(greeting, timeout)
             if join:
                 await self._join(client, timeout)
         except BaseException:
@@ -80,12 +84,13 @@ class LoadGenerator:
 
     async def _join(self, client: Client, timeout: float) -> None:
         joined_type = self.adapter.joined_type()
+        joined = None
         if joined_type is not None:
-            client.waiting[joined_type] = asyncio.get_running_loop().create_future()
+            joined = client.waiting[joined_type] = asyncio.get_running_loop().create_future()
         for frame in self.adapter.join_frames(client.room):
             client.connection.send_text(frame)
-        if joined_type is not None:
-            await asyncio.wait_for(client.waiting[joined_type], timeout)
+        if joined is not None:
+            await asyncio.wait_for(joined, timeout)
 
     def _on_text(self, client: Client, data: bytes) -> None:
         incoming: Incoming = self.adapter.parse(data)

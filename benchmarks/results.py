@@ -245,6 +245,9 @@ def _errors(by_server: dict[str, list[dict]]) -> list[str]:
             if "error" in run:
                 first = run["error"].strip().splitlines()[:3]
                 lines.append(f"- `{server}` failed: " + " / ".join(first))
+            elif run.get("setup_failures"):
+                reasons = ", ".join(f"{n} x {why}" for why, n in run["setup_failures"].items())
+                lines.append(f"- `{server}`: connects that failed while setting up: {reasons}")
     return ["", *lines] if lines else []
 
 

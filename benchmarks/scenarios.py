@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import time
+from dataclasses import dataclass, field
 
 from benchmarks.config import FANOUT_P99_LIMIT_MS, INGEST_P99_LIMIT_MS
 from benchmarks.loadgen import Client, LoadGenerator
@@ -18,10 +19,22 @@ from benchmarks.tracking import latency_summary
 
 CONNECT_TIMEOUT = 15.0
 SETUP_CONCURRENCY = 100
+SETUP_ATTEMPTS = 3
 
 
 class SetupFailed(RuntimeError):
     """Some clients could not connect or join before the measured part began."""
+
+
+@dataclass
+class Opened:
+    """What `open_many` got: the clients, the failures by reason, the placements that failed
+    and each success's handshake latency in ns."""
+
+    clients: list[Client] = field(default_factory=list)
+    failures: collections.Counter[str] = field(default_factory=collections.Counter)
+    failed: list[tuple[int, str]] = field(default_factory=list)
+    latencies: list[int] = field(default_factory=list)
 
 
 async def open_many(
@@ -30,12 +43,9 @@ async def open_many(
     *,
     concurrency: int,
     join: bool,
-) -> tuple[list[Client], collections.Counter[str], list[int]]:
-    """Open one client per (index, room) with at most `concurrency` handshakes in flight;
-    return the clients, the failures by reason and each success's latency in ns."""
-    clients: list[Client] = []
-    failures: collections.Counter[str] = collections.Counter()
-    latencies: list[int] = []
+) -> Opened:
+    """Open one client per (index, room) with at most `concurrency` handshakes in flight."""
+    opened = Opened()
     pending = iter(placements)
 
     async def worker() -> None:
@@ -46,13 +56,14 @@ async def open_many(
                     index, room, join=join, timeout=CONNECT_TIMEOUT
                 )
             except Exception as error:  # every failure is counted, none stops the run
-                failures[_reason(error)] += 1
+                opened.failures[_reason(error)] += 1
+                opened.failed.append((index, room))
                 continue
-            latencies.append(time.monotonic_ns() - started)
-            clients.append(client)
+            opened.latencies.append(time.monotonic_ns() - started)
+            opened.clients.append(client)
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return clients, failures, latencies
+    return opened
 
 
 def _reason(error: Exception) -> str:
@@ -60,13 +71,24 @@ def _reason(error: Exception) -> str:
     return f"{type(error).__name__}{f' {status}' if status else ''}"
 
 
-async def _setup(generator: LoadGenerator, placements: list[tuple[int, str]]) -> list[Client]:
-    clients, failures, _ = await open_many(
-        generator, placements, concurrency=SETUP_CONCURRENCY, join=True
-    )
-    if failures:
-        raise SetupFailed(f"{sum(failures.values())} clients failed to connect: {dict(failures)}")
-    return sorted(clients, key=lambda client: client.index)
+async def _setup(
+    generator: LoadGenerator, placements: list[tuple[int, str]]
+) -> tuple[list[Client], dict]:
+    """Connect and join every placement, retrying failures twice as a real client would;
+    return the clients and the failures seen on the way."""
+    clients: list[Client] = []
+    failures: collections.Counter[str] = collections.Counter()
+    for attempt in range(SETUP_ATTEMPTS):
+        opened = await open_many(generator, placements, concurrency=SETUP_CONCURRENCY, join=True)
+        clients += opened.clients
+        failures.update(opened.failures)
+        placements = opened.failed
+        if not placements:
+            break
+        await asyncio.sleep(1.0 + attempt)
+    if placements:
+        raise SetupFailed(f"{len(placements)} clients could not connect: {dict(failures)}")
+    return sorted(clients, key=lambda client: client.index), dict(failures)
 
 
 async def fanout(generator: LoadGenerator, spec: dict) -> dict:
@@ -74,17 +96,19 @@ async def fanout(generator: LoadGenerator, spec: dict) -> dict:
     sizes = spec["sizes"]
     rooms = [f"fan{r}" for r in range(sizes["fanout_rooms"])]
     placements = [(i, rooms[i % len(rooms)]) for i in range(sizes["fanout_clients"])]
-    clients = await _setup(generator, placements)
+    clients, failures = await _setup(generator, placements)
     senders = clients[: len(rooms)]
-    return await _stepped(generator, spec, senders, clients, sizes["fanout_steps"])
+    result = await _stepped(generator, spec, senders, clients, sizes["fanout_steps"])
+    return {**result, "setup_failures": failures}
 
 
 async def bigroom(generator: LoadGenerator, spec: dict) -> dict:
     """One room with many members and one sender: offered deliveries stepped up."""
     sizes = spec["sizes"]
     placements = [(i, "big") for i in range(sizes["bigroom_members"])]
-    clients = await _setup(generator, placements)
-    return await _stepped(generator, spec, clients[:1], clients, sizes["bigroom_steps"])
+    clients, failures = await _setup(generator, placements)
+    result = await _stepped(generator, spec, clients[:1], clients, sizes["bigroom_steps"])
+    return {**result, "setup_failures": failures}
 
 
 async def ingest(generator: LoadGenerator, spec: dict) -> dict:
@@ -217,9 +241,10 @@ async def connect(generator: LoadGenerator, spec: dict) -> dict:
     await _warm(generator)
     placements = [(i, f"c{i % 100}") for i in range(sizes["connect_total"])]
     before = probe.snapshot()
-    clients, failures, latencies = await open_many(
+    opened = await open_many(
         generator, placements, concurrency=sizes["connect_concurrency"], join=False
     )
+    clients, failures, latencies = opened.clients, opened.failures, opened.latencies
     after = probe.snapshot()
     seconds = after.wall - before.wall
     usage = usage_between(before, after, len(clients))
@@ -242,9 +267,8 @@ async def idle(generator: LoadGenerator, spec: dict) -> dict:
     before = probe.snapshot()
     total = sizes["idle_total"]
     placements = [(i, f"idle{i % sizes['idle_rooms']}") for i in range(total)]
-    clients, failures, _ = await open_many(
-        generator, placements, concurrency=SETUP_CONCURRENCY, join=True
-    )
+    opened = await open_many(generator, placements, concurrency=SETUP_CONCURRENCY, join=True)
+    clients, failures = opened.clients, opened.failures
     await asyncio.sleep(sizes["drain_seconds"])
     after = probe.snapshot()
     opened = max(len(clients), 1)

@@ -36,6 +36,11 @@ DESCRIPTIONS = {
     "parlor-uvicorn": "Parlor (auth, tenancy, PostgreSQL persistence) on uvicorn + uvloop",
 }
 
+# No access log on any server (uvicorn: --no-access-log): logging every frame would measure
+# the terminal. Daphne has no permessage-deflate unless configured; the load generator
+# offers it once per run and records that nobody accepted it.
+DAPHNE_OPTIONS = ("-b", "127.0.0.1", "--verbosity", "0")
+
 
 @dataclass
 class RunningServer:
@@ -84,7 +89,7 @@ class Environment:
 def parlor_environment(env: Environment) -> dict[str, str]:
     """Return the environment variables of Parlor in its production settings."""
     return {
-        "DJANGO_SETTINGS_MODULE": "parlor.settings.production",
+        "DJANGO_SETTINGS_MODULE": "benchmarks.parlor_settings",
         "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "platform")]),
         "SECRET_KEY": env.parlor_secret_key,
         "DATABASE_URL": env.parlor_database_url,
@@ -125,10 +130,10 @@ def _command(name: str, port: int, env: Environment) -> tuple[list[str], dict[st
             "BENCH_REDIS_URL": env.redis_url,
             "BENCH_TUTORIAL_DB": env.tutorial_db,
         }
-        command = [python, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
+        command = [python, "-m", "daphne", *DAPHNE_OPTIONS, "-p", str(port)]
         return [*command, "mysite.asgi:application"], tutorial_env, TUTORIAL_DIR
     if name == "parlor-daphne":
-        command = [python, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
+        command = [python, "-m", "daphne", *DAPHNE_OPTIONS, "-p", str(port)]
         return [*command, "parlor.asgi:application"], parlor_environment(env), REPO_ROOT
     if name == "parlor-uvicorn":
         command = [python, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port)]
