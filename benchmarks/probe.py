@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 
 from benchmarks import procfs
+from benchmarks.config import SERVER_CORE
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class Snapshot:
     server_rss: int
     stack_rss: int
     loadgen_cpu: float
+    server_core_busy: float
 
 
 class Probe:
@@ -40,6 +42,7 @@ class Probe:
             server_rss=procfs.rss_bytes(server),
             stack_rss=procfs.rss_bytes(stack),
             loadgen_cpu=times.user + times.system,
+            server_core_busy=procfs.core_busy_seconds(SERVER_CORE),
         )
 
 
@@ -54,6 +57,14 @@ def usage_between(before: Snapshot, after: Snapshot, work: int) -> dict[str, flo
         "server_cpu_s_per_million": round(server_cpu * per_million, 2),
         "stack_cpu_s_per_million": round(stack_cpu * per_million, 2),
         "server_core_share": round(server_cpu / wall, 3),
+        "stack_core_share": round(stack_cpu / wall, 3),
         "loadgen_core_share": round((after.loadgen_cpu - before.loadgen_cpu) / wall, 3),
+        # Work on the server core by anything but the server and its stack (other tenants of
+        # the machine): when high, the step measured the neighbours too.
+        "foreign_core_share": round(
+            max(0.0, after.server_core_busy - before.server_core_busy - server_cpu - stack_cpu)
+            / wall,
+            3,
+        ),
         "server_rss_mib": round(after.server_rss / 2**20, 1),
     }

@@ -57,3 +57,12 @@ def rss_bytes(pids: list[int]) -> int:
             continue
         total += pages * PAGE_SIZE
     return total
+
+
+def core_busy_seconds(core: int) -> float:
+    """Return the CPU seconds core `core` has spent busy (not idle or waiting) since boot."""
+    for line in Path("/proc/stat").read_text().splitlines():
+        if line.startswith(f"cpu{core} "):
+            user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, line.split()[1:9])
+            return (user + nice + system + irq + softirq + steal) / TICKS_PER_SECOND
+    return 0.0

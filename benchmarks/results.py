@@ -47,7 +47,7 @@ def _ms(value: float) -> str:
 def _stepped_row(scenario: str, server: str, runs: list[dict]) -> list[str]:
     run = representative(runs, key=lambda r: r["capacity"])
     if run is None:
-        return [server, "error", *[""] * 10]
+        return [server, "error", *[""] * 11]
     capacities = sorted(r["capacity"] for r in runs if "error" not in r)
     passed = [step for step in run["steps"] if step["passed"]]
     failed = [step for step in run["steps"] if not step["passed"]]
@@ -71,9 +71,10 @@ def _stepped_row(scenario: str, server: str, runs: list[dict]) -> list[str]:
         _ms(latency["max_ms"]),
         f"{best['lost']:,} / {best['duplicated']:,} / {best['out_of_order']:,}",
         f"{best['server_cpu_s_per_million']:,.0f}",
-        f"{best['server_core_share']:.0%}",
+        _core(best),
         f"{best['loadgen_core_share']:.0%}",
         beyond,
+        f"{run.get('setup_seconds', 0):.0f} + {run.get('settle_seconds', 0):.0f}",
     ]
 
 
@@ -86,10 +87,18 @@ STEPPED_HEADER = [
     "max ms",
     "lost / dup / out-of-order",
     "server CPU-s per M",
-    "server core",
+    "core 0: server / Redis+PG / other",
     "load-gen core",
     "first failing step",
+    "join + settle s",
 ]
+
+
+def _core(step: dict) -> str:
+    """Return how busy the server core was: the server, its stack, and anything else."""
+    shares = [step.get(key, 0.0) for key in ("server_core_share", "stack_core_share")]
+    shares.append(step.get("foreign_core_share", 0.0))
+    return " / ".join(f"{share:.0%}" for share in shares)
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -210,7 +219,7 @@ def _steps_detail(scenario: str, by_server: dict[str, list[dict]]) -> str:
         "dup",
         "out-of-order",
         "server CPU-s per M",
-        "server core",
+        "core 0: server / Redis+PG / other",
         "load-gen core",
     ]
     rows = []
@@ -231,7 +240,7 @@ def _steps_detail(scenario: str, by_server: dict[str, list[dict]]) -> str:
                     f"{step['duplicated']:,}",
                     f"{step['out_of_order']:,}",
                     f"{step['server_cpu_s_per_million']:,.0f}",
-                    f"{step['server_core_share']:.0%}",
+                    _core(step),
                     f"{step['loadgen_core_share']:.0%}",
                 ]
             )

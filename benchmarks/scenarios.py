@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import gc
 import time
 from dataclasses import dataclass, field
 
@@ -96,27 +97,69 @@ async def fanout(generator: LoadGenerator, spec: dict) -> dict:
     sizes = spec["sizes"]
     rooms = [f"fan{r}" for r in range(sizes["fanout_rooms"])]
     placements = [(i, rooms[i % len(rooms)]) for i in range(sizes["fanout_clients"])]
-    clients, failures = await _setup(generator, placements)
-    senders = clients[: len(rooms)]
-    result = await _stepped(generator, spec, senders, clients, sizes["fanout_steps"])
-    return {**result, "setup_failures": failures}
+    return await _measured(
+        generator, spec, placements, senders=len(rooms), steps=sizes["fanout_steps"]
+    )
 
 
 async def bigroom(generator: LoadGenerator, spec: dict) -> dict:
     """One room with many members and one sender: offered deliveries stepped up."""
     sizes = spec["sizes"]
     placements = [(i, "big") for i in range(sizes["bigroom_members"])]
-    clients, failures = await _setup(generator, placements)
-    result = await _stepped(generator, spec, clients[:1], clients, sizes["bigroom_steps"])
-    return {**result, "setup_failures": failures}
+    return await _measured(generator, spec, placements, senders=1, steps=sizes["bigroom_steps"])
 
 
 async def ingest(generator: LoadGenerator, spec: dict) -> dict:
     """Many senders, each alone in its room: acknowledged (for Parlor: persisted) sends."""
     sizes = spec["sizes"]
     placements = [(i, f"in{i}") for i in range(sizes["ingest_senders"])]
-    clients = await _setup(generator, placements)
-    return await _stepped(generator, spec, clients, clients, sizes["ingest_steps"], by_ack=True)
+    return await _measured(
+        generator,
+        spec,
+        placements,
+        senders=len(placements),
+        steps=sizes["ingest_steps"],
+        by_ack=True,
+    )
+
+
+async def _measured(
+    generator: LoadGenerator,
+    spec: dict,
+    placements: list[tuple[int, str]],
+    *,
+    senders: int,
+    steps: list[int],
+    by_ack: bool = False,
+) -> dict:
+    """Connect and join everyone, wait for the server to go quiet, then run the steps."""
+    started = time.monotonic()
+    clients, failures = await _setup(generator, placements)
+    setup_seconds = time.monotonic() - started
+    probe = Probe(spec["server_pids"], spec["stack_pids"])
+    settle_seconds = await _settle(probe)
+    gc.freeze()
+    result = await _stepped(generator, spec, clients[:senders], clients, steps, by_ack=by_ack)
+    return {
+        **result,
+        "setup_failures": failures,
+        "setup_seconds": round(setup_seconds, 1),
+        "settle_seconds": round(settle_seconds, 1),
+    }
+
+
+async def _settle(probe: Probe, *, quiet_share: float = 0.05, limit: float = 300.0) -> float:
+    """Wait until the server uses under `quiet_share` of a core (work left over from joins,
+    such as presence, would otherwise be billed to the first step); return the wait."""
+    started = time.monotonic()
+    before = probe.snapshot()
+    while time.monotonic() - started < limit:
+        await asyncio.sleep(0.5)
+        after = probe.snapshot()
+        if (after.server_cpu - before.server_cpu) / (after.wall - before.wall) < quiet_share:
+            break
+        before = after
+    return time.monotonic() - started
 
 
 async def _stepped(

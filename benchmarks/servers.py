@@ -22,18 +22,22 @@ from benchmarks.infra import pinned
 from parlor.testing.redis import free_port
 
 TUTORIAL_DIR = REPO_ROOT / "benchmarks" / "peers" / "tutorial"
-SERVERS = ("bare", "tutorial", "parlor-daphne", "parlor-uvicorn")
+SERVERS = ("bare", "tutorial", "parlor-daphne", "parlor-uvicorn", "parlor-uvicorn-sansio")
 PROTOCOLS = {
     "bare": "room-url",
     "tutorial": "room-url",
     "parlor-daphne": "parlor",
     "parlor-uvicorn": "parlor",
+    "parlor-uvicorn-sansio": "parlor",
 }
 DESCRIPTIONS = {
     "bare": "bare asyncio `websockets` broadcast (uvloop; no framework, auth or storage)",
     "tutorial": "Channels tutorial parts 2-3 (async ChatConsumer, RedisChannelLayer, Daphne)",
     "parlor-daphne": "Parlor (auth, tenancy, PostgreSQL persistence) on Daphne",
-    "parlor-uvicorn": "Parlor (auth, tenancy, PostgreSQL persistence) on uvicorn + uvloop",
+    "parlor-uvicorn": "Parlor (auth, tenancy, PostgreSQL persistence) on uvicorn + uvloop "
+    "(`--ws websockets`)",
+    "parlor-uvicorn-sansio": "Parlor (auth, tenancy, PostgreSQL persistence) on uvicorn + uvloop "
+    "(`--ws websockets-sansio`)",
 }
 
 # No access log on any server (uvicorn: --no-access-log): logging every frame would measure
@@ -135,9 +139,10 @@ def _command(name: str, port: int, env: Environment) -> tuple[list[str], dict[st
     if name == "parlor-daphne":
         command = [python, "-m", "daphne", *DAPHNE_OPTIONS, "-p", str(port)]
         return [*command, "parlor.asgi:application"], parlor_environment(env), REPO_ROOT
-    if name == "parlor-uvicorn":
+    if name.startswith("parlor-uvicorn"):
+        ws = "websockets-sansio" if name.endswith("-sansio") else "websockets"
         command = [python, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port)]
-        command += ["--loop", "uvloop", "--http", "httptools", "--ws", "websockets"]
+        command += ["--loop", "uvloop", "--http", "httptools", "--ws", ws]
         command += ["--ws-per-message-deflate", "false", "--no-access-log", "--lifespan", "off"]
         command += ["--log-level", "warning", "parlor.asgi:application"]
         return command, parlor_environment(env), REPO_ROOT
