@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from websockets.exceptions import InvalidState
+
 from benchmarks import wsclient
 from benchmarks.adapters import ACK, MESSAGE, Incoming, adapter_for
 from benchmarks.tracking import DeliveryCounters, Receiver, body_decode, body_encode
@@ -115,7 +117,11 @@ class LoadGenerator:
         client.next_seq += 1
         body = body_encode(client.index, seq, intended_ns, self.body_bytes)
         client_msg_id = f"{client.index}.{seq}.{intended_ns}"
-        client.connection.send_text(self.adapter.send_frame(client.room, body, client_msg_id))
+        try:
+            client.connection.send_text(self.adapter.send_frame(client.room, body, client_msg_id))
+        except InvalidState:
+            # The server closed this socket; the message counts as sent, so it shows as lost.
+            self.errors["send_on_closed_socket"] += 1
 
     async def send_on_schedule(
         self, client: Client, *, rate: float, seconds: float, start_ns: int, phase: float

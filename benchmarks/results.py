@@ -252,9 +252,14 @@ def _errors(by_server: dict[str, list[dict]]) -> list[str]:
     for server, runs in by_server.items():
         for run in runs:
             if "error" in run:
-                first = run["error"].strip().splitlines()[:3]
-                lines.append(f"- `{server}` failed: " + " / ".join(first))
-            elif run.get("setup_failures"):
+                lines.append(f"- `{server}` failed: {run['error'].strip().splitlines()[0]}")
+            if run.get("error_reasons") or run.get("closed_by_server"):
+                reasons = ", ".join(f"{n} x {why}" for why, n in run["error_reasons"].items())
+                lines.append(
+                    f"- `{server}`: {run.get('closed_by_server', 0)} sockets closed by the "
+                    f"server; errors: {reasons or 'none'}"
+                )
+            if "error" not in run and run.get("setup_failures"):
                 reasons = ", ".join(f"{n} x {why}" for why, n in run["setup_failures"].items())
                 lines.append(f"- `{server}`: connects that failed while setting up: {reasons}")
     return ["", *lines] if lines else []

@@ -173,8 +173,11 @@ def _loadgen_run(
         check=False,
     )
     if done.returncode != 0:
-        tail = "\n".join(done.stderr.splitlines()[-15:])
-        return {"error": f"load generator failed:\n{tail}\nserver log:\n{server.log_tail(15)}"}
+        lines = done.stderr.strip().splitlines() or ["(no output)"]
+        return {
+            "error": f"load generator failed: {lines[-1]}",
+            "detail": "\n".join(lines[-25:]) + "\nserver log:\n" + server.log_tail(15),
+        }
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

@@ -20,7 +20,7 @@ from benchmarks.tracking import latency_summary
 
 CONNECT_TIMEOUT = 15.0
 SETUP_CONCURRENCY = 100
-SETUP_ATTEMPTS = 3
+SETUP_ATTEMPTS = 5
 
 
 class SetupFailed(RuntimeError):
@@ -75,7 +75,7 @@ def _reason(error: Exception) -> str:
 async def _setup(
     generator: LoadGenerator, placements: list[tuple[int, str]]
 ) -> tuple[list[Client], dict]:
-    """Connect and join every placement, retrying failures twice as a real client would;
+    """Connect and join every placement, retrying failures as a real client would;
     return the clients and the failures seen on the way."""
     clients: list[Client] = []
     failures: collections.Counter[str] = collections.Counter()
@@ -203,7 +203,13 @@ async def _stepped(
         if not step["passed"]:
             break
     passed = [step["offered"] for step in results if step["passed"]]
-    return {"steps": results, "capacity": max(passed) if passed else 0, "fan": fan}
+    return {
+        "steps": results,
+        "capacity": max(passed) if passed else 0,
+        "fan": fan,
+        "error_reasons": dict(generator.errors),
+        "closed_by_server": sum(1 for client in members if client.connection.closed.done()),
+    }
 
 
 class _Expected:
