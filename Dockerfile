@@ -10,4 +10,4 @@ RUN useradd --system parlor && chown -R parlor /app
 USER parlor
 EXPOSE 8000
 HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "parlor.asgi:application"]
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--websocket-max-message-size", "65536", "--websocket-max-frame-size", "65536", "parlor.asgi:application"]

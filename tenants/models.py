@@ -1,4 +1,4 @@
-"""Tenant, Domain and ApiKey: the public-schema records that define who a tenant is."""
+"""Tenant, Domain, ApiKey, SigningKey and Revocation: the public-schema records of tenancy."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ class Tenant(TenantMixin):
     publishable_key = models.CharField(max_length=64, unique=True)
     allowed_origins = models.JSONField(default=list, blank=True)
     widget_settings = models.JSONField(default=dict, blank=True)
+    # Per-kind caps on token lifetimes in seconds, e.g. {"user": 600}; see tenants.lifetimes.
+    token_lifetime_caps = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     auto_create_schema = True
@@ -38,3 +40,66 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}…"
+
+
+class SigningKey(models.Model):
+    """A key that signs or verifies one tenant's tokens, with exactly one algorithm."""
+
+    class Algorithm(models.TextChoices):
+        HS256 = "HS256"
+        ES256 = "ES256"
+        RS256 = "RS256"
+        EDDSA = "EdDSA"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="signing_keys")
+    kid = models.CharField(max_length=64)
+    algorithm = models.CharField(max_length=8, choices=Algorithm.choices)
+    # HS256 only: the platform-generated secret, base64url without padding.
+    secret = models.TextField(blank=True, default="")
+    # ES256 / RS256 / EdDSA only: the tenant's public key as a JWK (never a private part).
+    public_jwk = models.JSONField(null=True, blank=True)
+    is_current = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    verifies_until = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "kid"], name="signing_key_unique_kid"),
+            models.UniqueConstraint(
+                fields=["tenant"],
+                condition=models.Q(is_current=True),
+                name="signing_key_one_current",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}:{self.kid} ({self.algorithm})"
+
+
+class Revocation(models.Model):
+    """A revoked token id, or every token of one subject issued before a moment."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="revocations")
+    jti = models.CharField(max_length=64, blank=True, default="")
+    subject = models.CharField(max_length=128, blank=True, default="")
+    issued_before = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tenant", "jti"], name="revocation_jti"),
+            models.Index(fields=["tenant", "subject"], name="revocation_subject"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(jti__gt="", subject="", issued_before__isnull=True)
+                    | models.Q(jti="", subject__gt="", issued_before__isnull=False)
+                ),
+                name="revocation_one_form",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}:{self.jti or self.subject}"

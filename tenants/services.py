@@ -9,6 +9,8 @@ from django_tenants.utils import schema_exists
 
 from parlor.errors import Conflict, ValidationFailed
 from tenants.api_keys import publishable_key_generate, secret_key_generate, secret_key_hash
+from tenants.keys import signing_key_create
+from tenants.lifetimes import token_lifetime_caps_validate
 from tenants.models import ApiKey, Domain, Tenant
 from tenants.validators import normalise_origin, validate_domain, validate_slug
 
@@ -25,7 +27,7 @@ class TenantCreated:
 def tenant_create(
     *, slug: str, name: str, domain: str, allowed_origins: list[str] | None = None
 ) -> TenantCreated:
-    """Create a tenant with its schema, domain and first API key; on any failure create nothing."""
+    """Create a tenant with schema, domain, API key and signing key; on failure create nothing."""
     slug = validate_slug(slug)
     if not name.strip():
         raise ValidationFailed("name must not be empty.")
@@ -49,6 +51,7 @@ def tenant_create(
             ApiKey.objects.create(
                 tenant=tenant, prefix=secret_key[:8], key_hash=secret_key_hash(secret_key)
             )
+            signing_key_create(tenant=tenant)
     except Exception:
         tenant.delete(force_drop=True)
         raise
@@ -67,6 +70,13 @@ def tenant_delete(*, slug: str) -> None:
     from tenants.selectors import tenant_get
 
     tenant_get(slug=slug).delete(force_drop=True)
+
+
+def tenant_token_lifetime_caps_set(*, tenant: Tenant, caps: dict) -> Tenant:
+    """Set the tenant's per-kind token lifetime caps in seconds (within the platform's maxima)."""
+    tenant.token_lifetime_caps = token_lifetime_caps_validate(caps)
+    tenant.save(update_fields=["token_lifetime_caps"])
+    return tenant
 
 
 def public_tenant_ensure() -> Tenant:

@@ -8,6 +8,22 @@ from django.conf import settings
 
 DEFAULTS: dict[str, Any] = {
     "DEMO_PAGE_URL": "http://127.0.0.1:8001",
+    # WebSocket limits (docs/protocol.md): sizes in bytes, RATE_* in client frames.
+    "BODY_MAX_BYTES": 4096,
+    # Fits the largest legal `send` even with every byte of the body JSON-escaped (x6).
+    "FRAME_MAX_BYTES": 32768,
+    "ROOMS_PER_CONNECTION": 50,
+    "RATE_PER_SECOND": 20.0,
+    "RATE_BURST": 60,
+    # Frames refused in a row with `rate_limited` before the socket is closed with 4429.
+    "RATE_STRIKES_BEFORE_CLOSE": 20,
+    # Frames queued for a socket that reads too slowly before it is closed with 4408.
+    "OUTBOX_MAX_FRAMES": 5000,
+    "HISTORY_MAX": 100,
+    "HISTORY_DEFAULT": 50,
+    "JOIN_RECENT": 50,
+    # How long a live message may wait for an earlier seq before the gap is filled from storage.
+    "GAP_WAIT_SECONDS": 0.5,
 }
 
 

@@ -4,5 +4,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("parlor.health.urls")),
+    path("api/v1/", include("parlor.api.urls")),
     path("", include("parlor.demo.urls")),
 ]

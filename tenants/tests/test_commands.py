@@ -98,3 +98,29 @@ def test_createtenant_refuses_bad_input_with_one_line(args, message):
     assert len(lines) == 1, result.stderr
     assert message in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_rotatekey_prints_the_new_kid_and_the_old_key_keeps_its_grace():
+    from tenants.keys import signing_key_current
+    from tenants.services import tenant_create, tenant_delete
+
+    created = tenant_create(slug="rotcmd", name="Rot", domain="rotcmd.localhost")
+    try:
+        before = signing_key_current(tenant_id=created.tenant.id)
+        result = manage("rotatekey", "rotcmd", "--grace-seconds", "60", "--json")
+        assert result.returncode == 0, result.stderr
+        answer = json.loads(result.stdout)
+        current = signing_key_current(tenant_id=created.tenant.id)
+        assert answer["kid"] == current.kid != before.kid
+        assert answer["previous_kid"] == before.kid and answer["previous_verifies_until"]
+        before.refresh_from_db()
+        assert before.verifies_until is not None and before.revoked_at is None
+    finally:
+        tenant_delete(slug="rotcmd")
+
+
+def test_rotatekey_refuses_unknown_tenants_and_bad_grace():
+    unknown = manage("rotatekey", "nosuchtenant")
+    assert unknown.returncode != 0 and "not_found" in unknown.stderr
+    bad = manage("rotatekey", "alpha", "--grace-seconds", "-5")
+    assert bad.returncode != 0 and "grace_seconds" in bad.stderr

@@ -20,7 +20,8 @@ def test_created_tenant_has_schema_domain_and_hashed_secret_key(tenant_alpha):
     assert Domain.objects.get(tenant=tenant).domain == "alpha.localhost"
     assert tenant_alpha.secret_key.startswith("sk_")
     assert tenant.publishable_key.startswith("pk_")
-    stored = ApiKey.objects.get(tenant=tenant)
+    # Other tests may add keys to this session-wide tenant: find the one created with it.
+    stored = ApiKey.objects.get(tenant=tenant, key_hash=secret_key_hash(tenant_alpha.secret_key))
     assert stored.key_hash == secret_key_hash(tenant_alpha.secret_key)
     assert tenant_alpha.secret_key not in {stored.key_hash, stored.prefix}
 

@@ -26,3 +26,10 @@ def tenant_group_name(tenant_id: int) -> str:
     if not isinstance(tenant_id, int) or isinstance(tenant_id, bool) or tenant_id < 0:
         raise ValueError("tenant_id must be a non-negative integer.")
     return f"t.{tenant_id}.all"
+
+
+def tenant_agents_group_name(tenant_id: int) -> str:
+    """Return the group that reaches every agent socket of tenant `tenant_id` (the inbox)."""
+    if not isinstance(tenant_id, int) or isinstance(tenant_id, bool) or tenant_id < 0:
+        raise ValueError("tenant_id must be a non-negative integer.")
+    return f"t.{tenant_id}.agents"

@@ -40,6 +40,10 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 PUBLIC_SCHEMA_NAME = "public"
 # The REST API and the widget find their tenant by key or token, not by host name.
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = True
+# Set search_path once per schema switch rather than before every query: every database call
+# from async code enters schema_context (parlor.db.in_schema), which resets it, so this halves
+# round trips without carrying a schema from one call to the next.
+TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",
@@ -99,6 +103,12 @@ def channel_layers_config() -> dict:
     """Return CHANNEL_LAYERS: channels-redis with REDIS_URL, else the in-memory layer."""
     if not REDIS_URL:
         return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # The pub/sub layer, knowingly: one PUBLISH per room message reaches each process once
+    # and fans out locally, where the core RedisChannelLayer writes one Redis list entry per
+    # receiver and silently drops group messages for receivers over capacity. Its costs are
+    # covered elsewhere: it does not check group names (parlor.realtime.groups builds and
+    # checks every one) and a publish can be lost (each room's gap-free seq shows the gap and
+    # the consumer reads the missing message from the database).
     return {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",

@@ -94,6 +94,11 @@ def _server_command(server: str, port: int) -> list[str]:
         "127.0.0.1",
         "-p",
         str(port),
+        # Twice the consumer's FRAME_MAX_BYTES: larger frames never reach Python at all.
+        "--websocket-max-message-size",
+        "65536",
+        "--websocket-max-frame-size",
+        "65536",
         "parlor.asgi:application",
     ]
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from urllib.parse import urlsplit
 
+from daphne.cli import CommandLineInterface
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -35,10 +33,7 @@ class Command(BaseCommand):
         )
         serve_demo_site(host=demo.hostname or "127.0.0.1", port=demo.port or 8001, page=page)
         self.stdout.write(f"Parlor:     {platform_url}/\nDemo page:  {demo_url}/\n")
-        server = [sys.executable, "-m", "daphne", "-b", options["host"], "-p", str(options["port"])]
-        env = {**os.environ, "PYTHONPATH": _source_roots()}
-        subprocess.run([*server, "parlor.asgi:application"], check=False, env=env)  # noqa: S603
-
-
-def _source_roots() -> str:
-    return os.pathsep.join(path for path in sys.path if path)
+        # In-process, so that Ctrl-C stops the platform and the demo site together.
+        CommandLineInterface().run(
+            ["-b", options["host"], "-p", str(options["port"]), "parlor.asgi:application"]
+        )

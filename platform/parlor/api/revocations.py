@@ -1,0 +1,48 @@
+"""`POST /api/v1/revocations`: revoke a token id, a signing key, or a subject's older tokens."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.http import HttpRequest, JsonResponse
+
+from parlor.api.parsing import isoformat, json_body, optional_int
+from parlor.api.problems import api_view
+from parlor.errors import ValidationFailed
+from tenants.authentication import secret_key_authenticate
+from tenants.revocation import jti_revoke, key_revoke, subject_revoke
+
+FIELDS = {"jti", "kid", "subject", "issued_before"}
+FORMS = ({"jti"}, {"kid"}, {"subject"}, {"subject", "issued_before"})
+
+
+@api_view("POST")
+def revocations_create(request: HttpRequest) -> JsonResponse:
+    """Revoke what the body names, for the tenant whose secret key authenticates the request."""
+    tenant = secret_key_authenticate(
+        authorization=request.headers.get("Authorization"), host=request.headers.get("Host")
+    )
+    body = json_body(request, fields=FIELDS)
+    if set(body) not in FORMS:
+        raise ValidationFailed(
+            "send exactly one of {jti}, {kid} or {subject, issued_before?}.", code="invalid_form"
+        )
+    if "jti" in body:
+        jti_revoke(tenant=tenant, jti=body["jti"])
+        return JsonResponse({"revoked": "jti", "jti": body["jti"]}, status=201)
+    if "kid" in body:
+        key_revoke(tenant=tenant, kid=body["kid"])
+        return JsonResponse({"revoked": "kid", "kid": body["kid"]}, status=201)
+    moment = subject_revoke(tenant=tenant, subject=body["subject"], issued_before=_moment(body))
+    answer = {"revoked": "subject", "subject": body["subject"], "issued_before": isoformat(moment)}
+    return JsonResponse(answer, status=201)
+
+
+def _moment(body: dict) -> datetime | None:
+    seconds = optional_int(body, "issued_before")
+    if seconds is None:
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        raise ValidationFailed("issued_before is out of range.", code="invalid_time") from None

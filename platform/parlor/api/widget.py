@@ -1,0 +1,69 @@
+"""`POST /api/v1/widget/sessions`: a browser embedding the widget asks for a visitor token."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from parlor.api.parsing import isoformat, json_body
+from parlor.api.problems import api_view
+from parlor.errors import PermissionDenied, ValidationFailed
+from tenants.authentication import origin_allowed, origin_registered, publishable_key_tenant
+from tenants.validators import normalise_origin
+from tenants.widget_sessions import widget_session_start
+
+FIELDS = {"key", "visitor"}
+PREFLIGHT_MAX_AGE = "600"
+
+
+@api_view("POST", "OPTIONS")
+def widget_sessions(request: HttpRequest) -> HttpResponse:
+    """Answer the CORS preflight, or start a session for an allowed Origin of the key's tenant."""
+    origin = request.headers.get("Origin")
+    if request.method == "OPTIONS":
+        return _preflight(origin)
+    body = json_body(request, fields=FIELDS)
+    tenant = publishable_key_tenant(key=body.get("key"))
+    if origin is None or not origin_allowed(tenant=tenant, origin=origin):
+        raise _origin_forbidden()
+    visitor = body.get("visitor")
+    if visitor is not None and not isinstance(visitor, str):
+        raise ValidationFailed(
+            "visitor must be the string from an earlier session.", code="invalid_visitor"
+        )
+    session = widget_session_start(tenant=tenant, visitor=visitor)
+    response = JsonResponse(
+        {
+            "token": session.token,
+            "expires_at": isoformat(session.expires_at),
+            "visitor": session.visitor,
+            "conversation": session.conversation,
+            "ws_url": session.ws_url,
+            "widget": session.widget,
+        },
+        status=201,
+    )
+    return _allow_origin(response, origin)
+
+
+def _preflight(origin: str | None) -> HttpResponse:
+    # The preflight carries no body, hence no key: it admits an origin some tenant allows, and
+    # the POST then checks that origin against the key's own tenant.
+    if origin is None or not origin_registered(origin):
+        raise _origin_forbidden()
+    response = HttpResponse(status=204)
+    response["Access-Control-Allow-Methods"] = "POST"
+    response["Access-Control-Allow-Headers"] = "Content-Type"
+    response["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
+    return _allow_origin(response, origin)
+
+
+def _allow_origin(response: HttpResponse, origin: str) -> HttpResponse:
+    response["Access-Control-Allow-Origin"] = normalise_origin(origin)
+    response["Vary"] = "Origin"
+    return response
+
+
+def _origin_forbidden() -> PermissionDenied:
+    return PermissionDenied(
+        "this Origin may not embed the tenant's widget.", code="origin_forbidden"
+    )

@@ -1,0 +1,48 @@
+"""Plain records the chat services and selectors return: no ORM objects cross into async code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMessage:
+    """A message as committed in its room."""
+
+    id: int
+    room_id: str
+    seq: int
+    sender_kind: str
+    sender_id: str
+    sender_name: str
+    body: str
+    client_msg_id: str
+    sent_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MessageSent:
+    """The outcome of `message_send`: the stored message and whether this call stored it."""
+
+    message: StoredMessage
+    created: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MessagePage:
+    """Messages of one room in seq order (oldest first), and whether more lie beyond them."""
+
+    messages: list[StoredMessage]
+    has_more: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RoomJoined:
+    """A room as a joining member sees it: its kind, newest seq, read position and messages."""
+
+    room_id: str
+    kind: str
+    last_seq: int
+    read_seq: int
+    page: MessagePage = field(default_factory=lambda: MessagePage([], False))

@@ -1,0 +1,50 @@
+"""A socket's authentication over its lifetime: token refresh, expiry and revocation events."""
+
+from __future__ import annotations
+
+import time
+
+from parlor.db import in_public_schema
+from parlor.realtime.principal import Principal
+from tenants.tokens import TokenError, token_verify
+
+
+class SocketAuth:
+    """Holds the principal of one socket; refreshes it and recognises its revocation."""
+
+    def __init__(self, principal: Principal) -> None:
+        self.principal = principal
+
+    async def refresh(self, token: str) -> Principal:
+        """Verify `token` for this socket (same tenant, kind and subject) and adopt it."""
+        current = self.principal
+        try:
+            verified = await in_public_schema(token_verify, token, kinds=frozenset({current.kind}))
+        except TokenError as error:
+            raise TokenError(error.detail, code="token_invalid") from None
+        principal = verified.principal
+        if principal.tenant.id != current.tenant.id or principal.subject != current.subject:
+            raise TokenError("the token is for another tenant or subject.", code="token_invalid")
+        self.principal = principal
+        return principal
+
+    def seconds_until_expiry(self) -> float:
+        """Return the seconds until the current token expires (0 once it has)."""
+        return max(0.0, self.principal.expires_at - time.time())
+
+    def revoked_by(self, event: dict) -> bool:
+        """Return whether the `auth.revoked` event `event` revokes this socket's current token."""
+        principal = self.principal
+        if event.get("tenant_id") != principal.tenant.id:
+            return False
+        if event.get("jti") and event["jti"] == principal.token_id:
+            return True
+        if event.get("kid") and event["kid"] == principal.key_id:
+            return True
+        issued_before = event.get("issued_before")
+        return (
+            bool(event.get("subject"))
+            and event["subject"] == principal.subject
+            and isinstance(issued_before, int | float)
+            and principal.issued_at < issued_before
+        )

@@ -1,0 +1,212 @@
+"""Tests of the WebSocket auth middleware through a small echo consumer: who gets in, and how."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from channels.testing import WebsocketCommunicator
+
+from parlor.db import in_public_schema
+from parlor.realtime.principal import PrincipalKind
+from parlor.realtime.protocol import CLOSE_FORBIDDEN, CLOSE_TOKEN_INVALID
+from parlor.realtime.tests.consumers import application
+from tenants.keys import signing_key_current
+from tenants.tokens import token_issue, token_sign
+
+pytestmark = pytest.mark.usefixtures("live_db")
+
+ALPHA_ORIGIN = "https://shop.alpha.example"
+
+
+async def issue(tenant, kind=PrincipalKind.VISITOR, subject="v-1", **kwargs) -> str:
+    issued = await in_public_schema(
+        token_issue, tenant=tenant, kind=kind, subject=subject, name="Ada", **kwargs
+    )
+    return issued.token
+
+
+def communicator(
+    token: str | None, *, origin: str | None = ALPHA_ORIGIN, host=None, protocols=None
+):
+    headers = []
+    if origin is not None:
+        headers.append((b"origin", origin.encode()))
+    if host is not None:
+        headers.append((b"host", host.encode()))
+    offered = ["parlor.v1"] if protocols is None else protocols
+    if token is not None:
+        offered = [*offered, "parlor.token." + token]
+        headers.append((b"sec-websocket-protocol", ", ".join(offered).encode()))
+    return WebsocketCommunicator(application(), "/ws/v1/", headers=headers, subprotocols=offered)
+
+
+async def refused_at_handshake(ws) -> bool:
+    connected, _ = await ws.connect(timeout=5)
+    await ws.wait(timeout=5)
+    return not connected
+
+
+async def closed_after_accept(ws) -> int:
+    connected, subprotocol = await ws.connect(timeout=5)
+    assert connected and subprotocol == "parlor.v1"
+    message = await ws.receive_output(timeout=5)
+    assert message["type"] == "websocket.close", message
+    return message["code"]
+
+
+async def test_valid_visitor_token_sets_tenant_and_principal(tenant_alpha):
+    ws = communicator(await issue(tenant_alpha.tenant, rooms=["support"]))
+    connected, subprotocol = await ws.connect(timeout=5)
+    assert connected and subprotocol == "parlor.v1"
+    hello = await ws.receive_json_from(timeout=5)
+    await ws.disconnect()
+    assert hello["kind"] == "visitor" and hello["subject"] == "v-1" and hello["name"] == "Ada"
+    assert hello["tenant"] == "alpha" and hello["tenant_id"] == tenant_alpha.tenant.id
+    assert hello["rooms"] == ["support"]
+
+
+async def test_token_is_stripped_from_scope(tenant_alpha):
+    token = await issue(tenant_alpha.tenant)
+    ws = communicator(token)
+    await ws.connect(timeout=5)
+    hello = await ws.receive_json_from(timeout=5)
+    await ws.disconnect()
+    assert hello["subprotocols"] == ["parlor.v1"]
+    assert ["sec-websocket-protocol", "parlor.v1"] in hello["headers"]
+    assert token not in repr(hello)
+
+
+async def test_interleaved_tenants_each_get_their_own(tenant_alpha, tenant_bravo):
+    sockets = [
+        (communicator(await issue(tenant_alpha.tenant, subject="a")), "alpha"),
+        (
+            communicator(
+                await issue(tenant_bravo.tenant, subject="b"), origin="https://shop.bravo.example"
+            ),
+            "bravo",
+        ),
+        (communicator(await issue(tenant_alpha.tenant, subject="a2")), "alpha"),
+    ]
+    for ws, _ in sockets:
+        assert (await ws.connect(timeout=5))[0]
+    for ws, slug in sockets:
+        assert (await ws.receive_json_from(timeout=5))["tenant"] == slug
+        await ws.disconnect()
+
+
+@pytest.mark.parametrize("kind", [PrincipalKind.USER, PrincipalKind.AGENT])
+async def test_server_side_user_and_agent_tokens_need_no_origin(tenant_alpha, kind):
+    ws = communicator(await issue(tenant_alpha.tenant, kind=kind), origin=None)
+    assert (await ws.connect(timeout=5))[0]
+    assert (await ws.receive_json_from(timeout=5))["kind"] == kind.value
+    await ws.disconnect()
+
+
+async def test_missing_token_is_refused_at_handshake():
+    assert await refused_at_handshake(communicator(None))
+
+
+async def test_token_without_parlor_v1_is_refused(tenant_alpha):
+    assert await refused_at_handshake(communicator(await issue(tenant_alpha.tenant), protocols=[]))
+
+
+async def test_two_token_subprotocols_are_refused(tenant_alpha):
+    token = await issue(tenant_alpha.tenant)
+    protocols = ["parlor.v1", "parlor.token." + token]
+    assert await refused_at_handshake(communicator(token, protocols=protocols))
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "https://shop.alpha.example.evil.io",
+        "https://evilshop.alpha.example",
+        "http://shop.alpha.example",
+        "https://shop.alpha.example:8443",
+        "null",
+        "https://shop.bravo.example",
+        None,
+    ],
+)
+async def test_visitor_from_a_foreign_origin_is_refused(tenant_alpha, origin):
+    assert await refused_at_handshake(communicator(await issue(tenant_alpha.tenant), origin=origin))
+
+
+async def test_user_token_from_a_foreign_browser_origin_is_refused(tenant_alpha):
+    token = await issue(tenant_alpha.tenant, kind=PrincipalKind.USER)
+    assert await refused_at_handshake(communicator(token, origin="https://evil.example"))
+
+
+async def test_forged_token_is_refused_at_handshake(tenant_alpha):
+    token = await issue(tenant_alpha.tenant)
+    head, payload, signature = token.split(".")
+    forged = f"{head}.{payload}.{signature[:-4]}AAAA"
+    assert await refused_at_handshake(communicator(forged))
+
+
+async def test_expired_token_is_accepted_then_closed_4401(tenant_alpha):
+    key = await in_public_schema(signing_key_current, tenant_id=tenant_alpha.tenant.id)
+    token = token_sign(key=key, claims=_claims(tenant_alpha.tenant, iat=-100, exp=-50))
+    assert await closed_after_accept(communicator(token)) == CLOSE_TOKEN_INVALID
+
+
+async def test_token_on_another_tenants_domain_is_closed_4403(tenant_alpha, tenant_bravo):
+    ws = communicator(await issue(tenant_alpha.tenant), host=f"{tenant_bravo.domain}:8000")
+    assert await closed_after_accept(ws) == CLOSE_FORBIDDEN
+
+
+async def test_token_on_its_own_tenants_domain_is_accepted(tenant_alpha):
+    ws = communicator(await issue(tenant_alpha.tenant), host=tenant_alpha.domain)
+    assert (await ws.connect(timeout=5))[0]
+    await ws.disconnect()
+
+
+@pytest.mark.parametrize("case", ["forged", "expired", "foreign-origin"])
+async def test_no_token_ever_appears_in_a_log_line(tenant_alpha, caplog, case):
+    caplog.set_level(logging.DEBUG)
+    token = await issue(tenant_alpha.tenant)
+    origin = ALPHA_ORIGIN
+    if case == "forged":
+        token = token[:-4] + "AAAA"
+    elif case == "expired":
+        key = await in_public_schema(signing_key_current, tenant_id=tenant_alpha.tenant.id)
+        token = token_sign(key=key, claims=_claims(tenant_alpha.tenant, iat=-100, exp=-50))
+    else:
+        origin = "https://evil.example"
+    ws = communicator(token, origin=origin)
+    await ws.connect(timeout=5)
+    await ws.wait(timeout=5)
+    assert "websocket refused" in caplog.text
+    signature = token.rsplit(".", 1)[1]
+    for record in caplog.records:
+        line = record.getMessage() + (record.exc_text or "")
+        assert token not in line and signature not in line
+
+
+def _claims(tenant, *, iat: int, exp: int, kind: str = "visitor") -> dict:
+    import time
+
+    now = int(time.time())
+    return {
+        "iss": f"parlor:tenant:{tenant.slug}",
+        "sub": "v-expired",
+        "aud": f"parlor:{kind}",
+        "iat": now + iat,
+        "exp": now + exp,
+        "jti": "expired-jti",
+        "name": "Old",
+    }
+
+
+async def test_room_grants_stay_inside_the_tokens_tenant(tenant_alpha, tenant_bravo):
+    from parlor.realtime.groups import room_group_name
+
+    ws = communicator(await issue(tenant_alpha.tenant, rooms=["bravo-room"]))
+    assert (await ws.connect(timeout=5))[0]
+    hello = await ws.receive_json_from(timeout=5)
+    await ws.disconnect()
+    assert hello["tenant_id"] == tenant_alpha.tenant.id
+    assert room_group_name(hello["tenant_id"], "bravo-room") != room_group_name(
+        tenant_bravo.tenant.id, "bravo-room"
+    )
