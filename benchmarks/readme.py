@@ -39,6 +39,29 @@ def cell(scenario: str, runs: list[dict]) -> str:
     return f"{run['capacity']:,} ({latency['p99_ms']:.0f} ms)"
 
 
+def server_choice(report: dict) -> str:
+    """Return which ASGI server Parlor should run under, by this run's numbers, and why."""
+    fanout = report["scenarios"].get("fanout", {})
+    scored = []
+    for server, runs in fanout.items():
+        run = representative(runs, key=lambda r: r["capacity"])
+        if not server.startswith("parlor") or run is None:
+            continue
+        passed = [step for step in run["steps"] if step["passed"]] or run["steps"][:1]
+        cost = passed[-1]["server_cpu_s_per_million"]
+        scored.append((-run["capacity"], cost, server, run["capacity"]))
+    if len(scored) < 2:
+        return ""
+    scored.sort()
+    _, cost, best, capacity = scored[0]
+    others = ", ".join(f"`{name}` {-score:,}/s" for score, _, name, _ in scored[1:])
+    return (
+        f"ASGI server for Parlor, chosen by these numbers: `{best}` (fanout capacity "
+        f"{capacity:,} deliveries/s at {cost:,.0f} server CPU-s per million deliveries; "
+        f"{others})."
+    )
+
+
 def summary(report: dict) -> str:
     """Return the README block: machine line and one row per scenario."""
     servers = report["servers"]

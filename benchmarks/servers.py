@@ -22,28 +22,35 @@ from benchmarks.infra import pinned
 from parlor.testing.redis import free_port
 
 TUTORIAL_DIR = REPO_ROOT / "benchmarks" / "peers" / "tutorial"
-SERVERS = ("bare", "tutorial", "parlor-daphne", "parlor-uvicorn", "parlor-uvicorn-sansio")
+SERVERS = ("bare", "tutorial", "parlor-daphne", "parlor-uvicorn", "parlor-uvicorn-legacy")
+DEFAULT_SERVERS = ("bare", "tutorial", "parlor-daphne", "parlor-uvicorn")
 PROTOCOLS = {
     "bare": "room-url",
     "tutorial": "room-url",
     "parlor-daphne": "parlor",
     "parlor-uvicorn": "parlor",
-    "parlor-uvicorn-sansio": "parlor",
+    "parlor-uvicorn-legacy": "parlor",
 }
 DESCRIPTIONS = {
     "bare": "bare asyncio `websockets` broadcast (uvloop; no framework, auth or storage)",
     "tutorial": "Channels tutorial parts 2-3 (async ChatConsumer, RedisChannelLayer, Daphne)",
     "parlor-daphne": "Parlor (auth, tenancy, PostgreSQL persistence) on Daphne",
     "parlor-uvicorn": "Parlor (auth, tenancy, PostgreSQL persistence) on uvicorn + uvloop "
-    "(`--ws websockets`)",
-    "parlor-uvicorn-sansio": "Parlor (auth, tenancy, PostgreSQL persistence) on uvicorn + uvloop "
     "(`--ws websockets-sansio`)",
+    "parlor-uvicorn-legacy": "Parlor on uvicorn + uvloop with its deprecated `--ws websockets`",
 }
 
 # No access log on any server (uvicorn: --no-access-log): logging every frame would measure
 # the terminal. Daphne has no permessage-deflate unless configured; the load generator
 # offers it once per run and records that nobody accepted it.
 DAPHNE_OPTIONS = ("-b", "127.0.0.1", "--verbosity", "0")
+# Parlor's production frame limits (see the Dockerfile), on both servers.
+PARLOR_DAPHNE_OPTIONS = (
+    "--websocket-max-message-size",
+    "65536",
+    "--websocket-max-frame-size",
+    "65536",
+)
 
 
 @dataclass
@@ -137,13 +144,18 @@ def _command(name: str, port: int, env: Environment) -> tuple[list[str], dict[st
         command = [python, "-m", "daphne", *DAPHNE_OPTIONS, "-p", str(port)]
         return [*command, "mysite.asgi:application"], tutorial_env, TUTORIAL_DIR
     if name == "parlor-daphne":
-        command = [python, "-m", "daphne", *DAPHNE_OPTIONS, "-p", str(port)]
-        return [*command, "parlor.asgi:application"], parlor_environment(env), REPO_ROOT
+        command = [python, "-m", "daphne", *DAPHNE_OPTIONS, *PARLOR_DAPHNE_OPTIONS]
+        return (
+            [*command, "-p", str(port), "parlor.asgi:application"],
+            parlor_environment(env),
+            REPO_ROOT,
+        )
     if name.startswith("parlor-uvicorn"):
-        ws = "websockets-sansio" if name.endswith("-sansio") else "websockets"
+        ws = "websockets" if name.endswith("-legacy") else "websockets-sansio"
         command = [python, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port)]
         command += ["--loop", "uvloop", "--http", "httptools", "--ws", ws]
-        command += ["--ws-per-message-deflate", "false", "--no-access-log", "--lifespan", "off"]
+        command += ["--ws-per-message-deflate", "false", "--ws-max-size", "65536"]
+        command += ["--no-access-log", "--lifespan", "off"]
         command += ["--log-level", "warning", "parlor.asgi:application"]
         return command, parlor_environment(env), REPO_ROOT
     raise ValueError(f"unknown server {name!r}; choose from {', '.join(SERVERS)}")
