@@ -47,7 +47,7 @@ def _ms(value: float) -> str:
 def _stepped_row(scenario: str, server: str, runs: list[dict]) -> list[str]:
     run = representative(runs, key=lambda r: r["capacity"])
     if run is None:
-        return [server, "error", *[""] * 11]
+        return [server, "error", *[""] * 12]
     capacities = sorted(r["capacity"] for r in runs if "error" not in r)
     passed = [step for step in run["steps"] if step["passed"]]
     failed = [step for step in run["steps"] if not step["passed"]]
@@ -71,6 +71,7 @@ def _stepped_row(scenario: str, server: str, runs: list[dict]) -> list[str]:
         _ms(latency["max_ms"]),
         f"{best['lost']:,} / {best['duplicated']:,} / {best['out_of_order']:,}",
         f"{best['server_cpu_s_per_million']:,.0f}",
+        _estimate(run),
         _core(best),
         f"{best['loadgen_core_share']:.0%}",
         beyond,
@@ -87,11 +88,23 @@ STEPPED_HEADER = [
     "max ms",
     "lost / dup / out-of-order",
     "server CPU-s per M",
+    "one-core estimate /s",
     "core 0: server / Redis+PG / other",
     "load-gen core",
     "first failing step",
     "join + settle s",
 ]
+
+
+def _estimate(run: dict) -> str:
+    """Return the rate one dedicated core would sustain at the cheapest cost any step showed
+    (server + Redis + PostgreSQL CPU per unit): robust to neighbours, blind to latency."""
+    costs = [
+        step["server_cpu_s_per_million"] + step["stack_cpu_s_per_million"]
+        for step in run["steps"]
+        if step["server_cpu_s_per_million"] > 0
+    ]
+    return f"{1e6 / min(costs):,.0f}" if costs else ""
 
 
 def _core(step: dict) -> str:
