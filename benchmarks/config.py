@@ -49,7 +49,7 @@ class Sizes:
             fanout_rooms=20,
             fanout_steps=(1000, 2500, 5000, 7500, 10000, 12500, 15000, 17500, 20000, 25000),
             bigroom_members=2000,
-            bigroom_steps=(500, 1000, 2000, 5000, 10000, 15000, 20000, 25000, 30000),
+            bigroom_steps=(1000, 2000, 5000, 10000, 15000, 20000, 25000, 30000),
             ingest_senders=50,
             ingest_steps=(250, 500, 1000, 1500, 2000, 2500, 3000, 4000),
             connect_total=3000,

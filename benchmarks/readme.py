@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from benchmarks.config import REPO_ROOT
-from benchmarks.results import README_END, README_START, machine_line, representative
+from benchmarks.results import (
+    README_END,
+    README_START,
+    STEPPED,
+    machine_line,
+    one_core_estimate,
+    representative,
+)
 
 TARGETS = {
     "fanout": "≥ 10,000 at p99 ≤ 100 ms, 0 lost",
@@ -40,30 +47,40 @@ def cell(scenario: str, runs: list[dict]) -> str:
 
 
 def server_choice(report: dict) -> str:
-    """Return which ASGI server Parlor should run under, by this run's numbers, and why."""
-    fanout = report["scenarios"].get("fanout", {})
+    """Return which ASGI server Parlor should run under, by this run's fanout numbers.
+
+    Ranked by the one-core estimate (CPU per delivery of server, Redis and PostgreSQL), which
+    neighbours on a shared machine disturb far less than latency; capacity is shown too.
+    """
     scored = []
-    for server, runs in fanout.items():
+    for server, runs in report["scenarios"].get("fanout", {}).items():
         run = representative(runs, key=lambda r: r["capacity"])
-        if not server.startswith("parlor") or run is None:
-            continue
-        passed = [step for step in run["steps"] if step["passed"]] or run["steps"][:1]
-        cost = passed[-1]["server_cpu_s_per_million"]
-        scored.append((-run["capacity"], cost, server, run["capacity"]))
+        if server.startswith("parlor") and run is not None:
+            scored.append((-one_core_estimate(run), run["capacity"], server))
     if len(scored) < 2:
         return ""
     scored.sort()
-    _, cost, best, capacity = scored[0]
-    others = ", ".join(f"`{name}` {-score:,}/s" for score, _, name, _ in scored[1:])
+    ranked = [
+        f"`{server}` {-estimate:,.0f}/s (capacity {capacity:,}/s)"
+        for estimate, capacity, server in scored
+    ]
     return (
-        f"ASGI server for Parlor, chosen by these numbers: `{best}` (fanout capacity "
-        f"{capacity:,} deliveries/s at {cost:,.0f} server CPU-s per million deliveries; "
-        f"{others})."
+        f"ASGI server for Parlor, chosen by these numbers: `{scored[0][2]}`. Fanout one-core "
+        f"estimate: {'; '.join(ranked)}."
     )
 
 
+def stepped_cost_cell(runs: list[dict]) -> str:
+    """Return CPU µs per unit (server + Redis + PostgreSQL) and the one-core estimate."""
+    run = representative(runs, key=lambda r: r["capacity"])
+    if run is None or not one_core_estimate(run):
+        return ""
+    estimate = one_core_estimate(run)
+    return f"{1e6 / estimate:,.0f} µs → {estimate:,.0f}/s"
+
+
 def summary(report: dict) -> str:
-    """Return the README block: machine line and one row per scenario."""
+    """Return the README block: machine line and one or two rows per scenario."""
     servers = report["servers"]
     lines = [
         machine_line(report["machine"]),
@@ -78,6 +95,15 @@ def summary(report: dict) -> str:
             + " | ".join(cells)
             + " |"
         )
+        if scenario in STEPPED:
+            costs = [stepped_cost_cell(by_server.get(server, [])) for server in servers]
+            unit = "send" if scenario == "ingest" else "delivery"
+            lines.append(
+                f"| {scenario} | CPU per {unit} → one-core estimate | | " + " | ".join(costs) + " |"
+            )
+    choice = server_choice(report)
+    if choice:
+        lines += ["", choice]
     lines += [
         "",
         "Full tables and charts: [benchmarks/results/results.md](benchmarks/results/results.md).",

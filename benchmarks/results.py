@@ -96,7 +96,7 @@ STEPPED_HEADER = [
 ]
 
 
-def _estimate(run: dict) -> str:
+def one_core_estimate(run: dict) -> float:
     """Return the rate one dedicated core would sustain at the cheapest cost any step showed
     (server + Redis + PostgreSQL CPU per unit): robust to neighbours, blind to latency."""
     costs = [
@@ -104,7 +104,12 @@ def _estimate(run: dict) -> str:
         for step in run["steps"]
         if step["server_cpu_s_per_million"] > 0
     ]
-    return f"{1e6 / min(costs):,.0f}" if costs else ""
+    return 1e6 / min(costs) if costs else 0.0
+
+
+def _estimate(run: dict) -> str:
+    estimate = one_core_estimate(run)
+    return f"{estimate:,.0f}" if estimate else ""
 
 
 def _core(step: dict) -> str:
