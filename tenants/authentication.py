@@ -60,7 +60,11 @@ def socket_authenticate(*, token: object, origin: str | None, host: str | None) 
     kind = verified.principal.kind
     if origin is None and kind not in KINDS_WITHOUT_ORIGIN:
         raise PermissionDenied("a visitor token needs a browser Origin.", code="origin_forbidden")
-    if origin is not None and not origin_allowed(tenant=verified.tenant, origin=origin, kind=kind):
+    if (
+        origin is not None
+        and not origin_allowed(tenant=verified.tenant, origin=origin, kind=kind)
+        and not dashboard_origin(tenant=verified.tenant, origin=origin, host=host, kind=kind)
+    ):
         raise PermissionDenied(
             "this Origin may not connect for the tenant.", code="origin_forbidden"
         )
@@ -78,6 +82,23 @@ def origin_allowed(*, tenant: Tenant, origin: str, kind: PrincipalKind | None = 
         return True
     # Agents work in Parlor's own dashboard, served from the platform's origin.
     return kind is PrincipalKind.AGENT and normalised == platform_origin()
+
+
+def dashboard_origin(
+    *, tenant: Tenant, origin: str, host: str | None, kind: PrincipalKind | None
+) -> bool:
+    """Return whether an agent's socket comes from its tenant's dashboard, on the same host."""
+    # The dashboard is served on the tenant's own domain (e.g. acme.localhost), so its
+    # sockets carry that domain as Origin; only same-host agents of that tenant pass.
+    if kind is not PrincipalKind.AGENT:
+        return False
+    try:
+        origin_host = urlsplit(normalise_origin(origin)).hostname
+    except ValidationFailed:
+        return False
+    if not origin_host or origin_host != _hostname(host):
+        return False
+    return Domain.objects.filter(domain=origin_host, tenant_id=tenant.id).exists()
 
 
 def platform_origin() -> str:

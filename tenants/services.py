@@ -1,4 +1,4 @@
-"""Writes on tenants: create and delete, each all-or-nothing."""
+"""Writes on tenants: create and delete (each all-or-nothing), and their settings."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from django.db import transaction
 from django_tenants.utils import schema_exists
 
 from parlor.errors import Conflict, ValidationFailed
-from tenants.api_keys import publishable_key_generate, secret_key_generate, secret_key_hash
+from tenants.api_keys import api_key_create, publishable_key_generate
 from tenants.keys import signing_key_create
 from tenants.lifetimes import token_lifetime_caps_validate
-from tenants.models import ApiKey, Domain, Tenant
+from tenants.models import Domain, Tenant
 from tenants.validators import normalise_origin, validate_domain, validate_slug
 
 
@@ -47,10 +47,7 @@ def tenant_create(
     try:
         with transaction.atomic():
             Domain.objects.create(domain=domain, tenant=tenant, is_primary=True)
-            secret_key = secret_key_generate()
-            ApiKey.objects.create(
-                tenant=tenant, prefix=secret_key[:8], key_hash=secret_key_hash(secret_key)
-            )
+            secret_key = api_key_create(tenant=tenant).secret_key
             signing_key_create(tenant=tenant)
     except Exception:
         tenant.delete(force_drop=True)
@@ -76,6 +73,20 @@ def tenant_token_lifetime_caps_set(*, tenant: Tenant, caps: dict) -> Tenant:
     """Set the tenant's per-kind token lifetime caps in seconds (within the platform's maxima)."""
     tenant.token_lifetime_caps = token_lifetime_caps_validate(caps)
     tenant.save(update_fields=["token_lifetime_caps"])
+    return tenant
+
+
+def tenant_widget_settings_update(*, tenant: Tenant, settings: dict[str, str]) -> Tenant:
+    """Replace the tenant's widget look (title, color, position, greeting, avatar_url, locale)."""
+    tenant.widget_settings = {**(tenant.widget_settings or {}), **settings}
+    tenant.save(update_fields=["widget_settings"])
+    return tenant
+
+
+def tenant_allowed_origins_update(*, tenant: Tenant, origins: list[str]) -> Tenant:
+    """Replace the sites allowed to embed the tenant's widget (each normalised, no repeats)."""
+    tenant.allowed_origins = sorted({normalise_origin(origin) for origin in origins})
+    tenant.save(update_fields=["allowed_origins"])
     return tenant
 
 

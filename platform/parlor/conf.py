@@ -8,6 +8,8 @@ from django.conf import settings
 
 DEFAULTS: dict[str, Any] = {
     "DEMO_PAGE_URL": "http://127.0.0.1:8001",
+    "DEMO_AGENT_PAGE": False,
+    "DEMO_TENANT_SLUG": "demo",
     # WebSocket limits (docs/protocol.md): sizes in bytes, RATE_* in client frames.
     "BODY_MAX_BYTES": 4096,
     # Fits the largest legal `send` even with every byte of the body JSON-escaped (x6).
@@ -24,6 +26,15 @@ DEFAULTS: dict[str, Any] = {
     "JOIN_RECENT": 50,
     # How long a live message may wait for an earlier seq before the gap is filled from storage.
     "GAP_WAIT_SECONDS": 0.5,
+    # HTTP rate limits (docs/api.md): token buckets of `_BURST` refilled at `_PER_MINUTE`.
+    # Widget sessions are counted per tenant and client IP, token requests per tenant.
+    "WIDGET_SESSIONS_PER_MINUTE": 30,
+    "WIDGET_SESSIONS_BURST": 10,
+    "TOKENS_PER_MINUTE": 600,
+    "TOKENS_BURST": 100,
+    "THROTTLE_PREFIX": "parlor:throttle",
+    # Reverse proxies in front of Parlor that append to X-Forwarded-For (nginx: 1); 0 trusts none.
+    "TRUSTED_PROXY_COUNT": 0,
 }
 
 

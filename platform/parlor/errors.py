@@ -50,6 +50,13 @@ class NotFound(ApplicationError):
     status = 404
 
 
+class MethodNotAllowed(ApplicationError):
+    """An HTTP method the endpoint does not serve."""
+
+    code = "method_not_allowed"
+    status = 405
+
+
 class Conflict(ApplicationError):
     """The request clashes with existing state (for example a duplicate slug)."""
 
@@ -57,8 +64,26 @@ class Conflict(ApplicationError):
     status = 409
 
 
+class PayloadTooLarge(ApplicationError):
+    """A request body over the size limit."""
+
+    code = "payload_too_large"
+    status = 413
+
+
+class UnsupportedMediaType(ApplicationError):
+    """A request body in a format the endpoint does not read (the API reads only JSON)."""
+
+    code = "unsupported_media_type"
+    status = 415
+
+
 class RateLimited(ApplicationError):
-    """Too many requests in too short a time."""
+    """Too many requests in too short a time; `retry_after` says how many seconds to wait."""
 
     code = "rate_limited"
     status = 429
+
+    def __init__(self, detail: str, *, retry_after: int | None = None, **kwargs) -> None:
+        super().__init__(detail, **kwargs)
+        self.retry_after = retry_after

@@ -5,5 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("parlor.health.urls")),
     path("api/v1/", include("parlor.api.urls")),
+    path("dashboard/", include("parlor.dashboard.urls")),
     path("", include("parlor.demo.urls")),
+    path("", include("parlor.widget_serving.urls")),
 ]

@@ -9,7 +9,12 @@ from django_tenants.utils import schema_exists
 from parlor.errors import Conflict, ValidationFailed
 from tenants.api_keys import secret_key_hash
 from tenants.models import ApiKey, Domain, Tenant
-from tenants.services import tenant_create, tenant_delete
+from tenants.services import (
+    tenant_allowed_origins_update,
+    tenant_create,
+    tenant_delete,
+    tenant_widget_settings_update,
+)
 
 pytestmark = pytest.mark.usefixtures("live_db")
 
@@ -86,3 +91,32 @@ def _schema_names() -> set[str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT schema_name FROM information_schema.schemata")
         return {row[0] for row in cursor.fetchall()}
+
+
+def test_allowed_origins_update_normalises_and_deduplicates(tenant_bravo):
+    tenant = tenant_bravo.tenant
+    original = list(tenant.allowed_origins)
+    try:
+        updated = tenant_allowed_origins_update(
+            tenant=tenant, origins=["HTTPS://Shop.Bravo.Example:443/", "https://shop.bravo.example"]
+        )
+        assert Tenant.objects.get(pk=tenant.pk).allowed_origins == ["https://shop.bravo.example"]
+        assert updated.allowed_origins == ["https://shop.bravo.example"]
+        with pytest.raises(ValidationFailed):
+            tenant_allowed_origins_update(tenant=tenant, origins=["javascript:alert(1)"])
+        assert Tenant.objects.get(pk=tenant.pk).allowed_origins == ["https://shop.bravo.example"]
+    finally:
+        tenant_allowed_origins_update(tenant=tenant, origins=original)
+
+
+def test_widget_settings_update_keeps_the_settings_not_given(tenant_bravo):
+    tenant = tenant_bravo.tenant
+    original = dict(tenant.widget_settings or {})
+    try:
+        tenant_widget_settings_update(tenant=tenant, settings={"color": "#112233"})
+        tenant_widget_settings_update(tenant=tenant, settings={"greeting": "Hej"})
+        stored = Tenant.objects.get(pk=tenant.pk).widget_settings
+        assert stored["color"] == "#112233" and stored["greeting"] == "Hej"
+    finally:
+        tenant.widget_settings = original
+        tenant.save(update_fields=["widget_settings"])

@@ -8,8 +8,7 @@ from datetime import UTC, datetime
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 
-from parlor.api.problems import PayloadTooLarge, UnsupportedMediaType
-from parlor.errors import ValidationFailed
+from parlor.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
 MAX_BODY_BYTES = 16 * 1024
 

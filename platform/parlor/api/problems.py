@@ -10,31 +10,10 @@ from http import HTTPStatus
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from parlor.errors import ApplicationError, NotFound
+from parlor.errors import ApplicationError, MethodNotAllowed, NotFound, RateLimited
 
 logger = logging.getLogger(__name__)
 PROBLEM_CONTENT_TYPE = "application/problem+json"
-
-
-class PayloadTooLarge(ApplicationError):
-    """A request body over the API's size limit."""
-
-    code = "payload_too_large"
-    status = 413
-
-
-class UnsupportedMediaType(ApplicationError):
-    """A request body that is not JSON."""
-
-    code = "unsupported_media_type"
-    status = 415
-
-
-class MethodNotAllowed(ApplicationError):
-    """An HTTP method the endpoint does not serve."""
-
-    code = "method_not_allowed"
-    status = 405
 
 
 def problem_response(error: ApplicationError) -> JsonResponse:
@@ -49,6 +28,8 @@ def problem_response(error: ApplicationError) -> JsonResponse:
     response = JsonResponse(body, status=error.status, content_type=PROBLEM_CONTENT_TYPE)
     if error.status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="parlor"'
+    if isinstance(error, RateLimited) and error.retry_after is not None:
+        response["Retry-After"] = str(error.retry_after)
     return response
 
 

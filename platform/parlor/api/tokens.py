@@ -6,6 +6,7 @@ from django.http import HttpRequest, JsonResponse
 
 from parlor.api.parsing import isoformat, json_body, optional_int
 from parlor.api.problems import api_view
+from parlor.api.throttle import tokens_throttle
 from parlor.errors import ValidationFailed
 from parlor.realtime.principal import PrincipalKind
 from tenants.authentication import secret_key_authenticate
@@ -21,6 +22,7 @@ def tokens_create(request: HttpRequest) -> JsonResponse:
     tenant = secret_key_authenticate(
         authorization=request.headers.get("Authorization"), host=request.headers.get("Host")
     )
+    tokens_throttle(tenant=tenant)
     body = json_body(request, fields=FIELDS)
     kind = body.get("kind", PrincipalKind.USER.value)
     if kind not in SERVER_KINDS:

@@ -5,6 +5,7 @@ from django.urls import path, re_path
 from parlor.api.keys import keys, keys_rotate
 from parlor.api.problems import not_found
 from parlor.api.revocations import revocations_create
+from parlor.api.rooms import room_messages, rooms_detail, rooms_list
 from parlor.api.tokens import tokens_create
 from parlor.api.widget import widget_sessions
 
@@ -14,5 +15,8 @@ urlpatterns = [
     path("revocations", revocations_create, name="api-revocations"),
     path("keys", keys, name="api-keys"),
     path("keys/rotate", keys_rotate, name="api-keys-rotate"),
+    path("rooms", rooms_list, name="api-rooms"),
+    path("rooms/<str:room_id>", rooms_detail, name="api-room"),
+    path("rooms/<str:room_id>/messages", room_messages, name="api-room-messages"),
     re_path(r"^.*$", not_found),
 ]

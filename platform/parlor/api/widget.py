@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from parlor.api.parsing import isoformat, json_body
 from parlor.api.problems import api_view
+from parlor.api.throttle import widget_sessions_throttle
 from parlor.errors import PermissionDenied, ValidationFailed
 from tenants.authentication import origin_allowed, origin_registered, publishable_key_tenant
 from tenants.validators import normalise_origin
@@ -23,6 +24,7 @@ def widget_sessions(request: HttpRequest) -> HttpResponse:
         return _preflight(origin)
     body = json_body(request, fields=FIELDS)
     tenant = publishable_key_tenant(key=body.get("key"))
+    widget_sessions_throttle(request=request, tenant=tenant)
     if origin is None or not origin_allowed(tenant=tenant, origin=origin):
         raise _origin_forbidden()
     visitor = body.get("visitor")

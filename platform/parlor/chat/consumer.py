@@ -12,31 +12,24 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 
 from parlor.chat import frames, selectors, services
-from parlor.chat.delivery import RoomStream
-from parlor.chat.fanout import room_fanout
+from parlor.chat.broadcast import EVENT_ROOM_MESSAGE, message_broadcast, message_item
+from parlor.chat.following import RoomFollower
 from parlor.chat.frames import FrameError, encode
 from parlor.chat.limits import FloodGuard, TokenBucket, Verdict
-from parlor.chat.models import RoomKind
 from parlor.chat.outbox import Outbox
-from parlor.chat.permissions import may_join, own_conversation, room_kind_of
-from parlor.chat.presence import presence_store
-from parlor.chat.records import RoomJoined, StoredMessage
+from parlor.chat.permissions import may_join, own_conversation
 from parlor.conf import setting
 from parlor.db import in_schema
 from parlor.errors import ApplicationError
 from parlor.realtime import protocol
 from parlor.realtime.auth_session import SocketAuth
-from parlor.realtime.groups import room_group_name, tenant_agents_group_name, tenant_group_name
+from parlor.realtime.groups import tenant_agents_group_name, tenant_group_name
 from parlor.realtime.principal import Principal, TenantRef
 
-logger = logging.getLogger(__name__)
+# EVENT_ROOM_MESSAGE stays importable from here, where tests have always found it.
+__all__ = ["EVENT_ROOM_MESSAGE", "ChatConsumer"]
 
-# Channel-layer event types (between server processes, never seen by clients).
-# Room events carry `group` (the fan-out routes on it) and `room`.
-EVENT_ROOM_MESSAGE = "room.message"  # a stored message: seq, text (the frame, encoded once)
-EVENT_ROOM_EVENT = "room.event"  # an ephemeral frame for a room: text, skip (a channel)
-EVENT_ROOM_GAP = "room.gap"  # to self: fill a gap in a room's stream from storage
-EVENT_AGENTS_INBOX = "agents.inbox"  # a conversation's new message, to the tenant's agents
+logger = logging.getLogger(__name__)
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
@@ -53,12 +46,17 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         self.tenant = tenant
         self.auth = SocketAuth(principal)
-        self.streams: dict[str, RoomStream] = {}
-        self.gap_checks: dict[str, asyncio.Task] = {}
         self.closing = False
         self.expiry: asyncio.Task | None = None
         self._load_limits()
-        self.fanout = room_fanout(self.channel_layer)
+        self.rooms = RoomFollower(
+            tenant=tenant,
+            auth=self.auth,
+            channel_layer=self.channel_layer,
+            channel_name=self.channel_name,
+            push=self._push,
+            page_size=self.limits.history_max,
+        )
         self.outbox = Outbox(self.base_send, max_frames=setting("OUTBOX_MAX_FRAMES"))
         self.writer = asyncio.ensure_future(self.outbox.run())
         self.groups = [tenant_group_name(tenant.id)]
@@ -103,13 +101,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         """Leave every room (presence included) and stop the timers."""
-        if not hasattr(self, "streams"):
+        if not hasattr(self, "rooms"):
             return
-        for task in [self.expiry, self.writer, *self.gap_checks.values()]:
+        for task in [self.expiry, self.writer]:
             if task is not None:
                 task.cancel()
-        for room in list(self.streams):
-            await self._leave_room(room)
+        await self.rooms.leave_all()
 
     # Channels' default dispatch closes stale database connections before every event with a
     # thread hop; every database call here goes through database_sync_to_async, which already
@@ -174,88 +171,20 @@ class ChatConsumer(AsyncWebsocketConsumer):
             )
 
     async def on_join(self, frame: dict[str, Any]) -> None:
-        """Subscribe first, then fetch what was missed, so nothing falls between the two."""
+        """Join a room the token grants and catch up on it (see RoomFollower.join)."""
         room = frame["room"]
-        if room not in self.streams and len(self.streams) >= self.rooms_max:
+        if room not in self.rooms and len(self.rooms) >= self.rooms_max:
             raise FrameError(protocol.ERROR_TOO_MANY_ROOMS, "this socket has too many rooms.")
         if not may_join(self.principal, room):
             detail = "this token may not join that room."
             raise FrameError(protocol.ERROR_FORBIDDEN, detail, room=room)
-        # The new stream holds live messages until storage says where the catch-up ends.
-        rejoining = room in self.streams
-        self.streams[room] = RoomStream()
-        await self.fanout.subscribe(room_group_name(self.tenant.id, room), self)
-        since = frame.get("since_seq")
-        try:
-            joined = await in_schema(
-                self.schema,
-                services.room_join,
-                room_id=room,
-                principal=self.principal,
-                since_seq=since,
-                recent=setting("JOIN_RECENT"),
-                page_size=self.limits.history_max,
-            )
-        except Exception:
-            if not rejoining:
-                await self._leave_room(room, announce=False)
-            raise
-        await self._send_joined(frame, joined, since)
-        await self._presence_enter(room)
-
-    async def _send_joined(self, frame: dict[str, Any], joined: RoomJoined, since: int | None):
-        stream = self.streams[joined.room_id]
-        messages = joined.page.messages
-        newest = max(joined.last_seq, messages[-1].seq if messages else 0)
-        if since is None:
-            start = newest
-        else:
-            start = min(since, newest)
-            messages = [m for m in messages if m.seq > start]
-            start = messages[-1].seq if messages else start
-        reply = {
-            "type": protocol.SERVER_JOINED,
-            "room": joined.room_id,
-            "kind": joined.kind,
-            "last_seq": newest,
-            "read_seq": joined.read_seq,
-            "messages": [_message_item(m) for m in messages],
-        }
-        self._queue(_answer(frame, **reply))
-        for text in stream.start(start):
-            self._push(text)
-        if since is not None and joined.page.has_more:
-            await self._fill_from_storage(joined.room_id, stream, upto=None)
-
-    async def _fill_from_storage(self, room: str, stream: RoomStream, upto: int | None) -> None:
-        """Send the room's stored messages after `stream.delivered` (up to `upto`), in order."""
-        while upto is None or stream.delivered < upto - 1:
-            page = await in_schema(
-                self.schema,
-                selectors.message_list,
-                room_id=room,
-                after=stream.delivered,
-                limit=self.limits.history_max,
-            )
-            if self.streams.get(room) is not stream:
-                return  # left or re-joined meanwhile
-            for message in page.messages:
-                for text in stream.accept(message.seq, encode(frames.message_fields(message))):
-                    self._push(text)
-            if not page.has_more or not page.messages:
-                return
+        await self.rooms.join(room, since_seq=frame.get("since_seq"), re=frame["re"])
 
     async def on_leave(self, frame: dict[str, Any]) -> None:
         """Stop following a room."""
         room = self._joined(frame)
-        await self._leave_room(room)
+        await self.rooms.leave(room)
         self._queue(_answer(frame, type=protocol.SERVER_LEFT, room=room))
-
-    async def _leave_room(self, room: str, *, announce: bool = True) -> None:
-        self.streams.pop(room, None)
-        await self.fanout.unsubscribe(room_group_name(self.tenant.id, room), self)
-        if announce:
-            await self._presence_leave(room)
 
     async def on_send(self, frame: dict[str, Any]) -> None:
         """Store, acknowledge, then broadcast the stored frame (encoded once for everyone)."""
@@ -280,25 +209,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 sent_at=message.sent_at,
             )
         )
-        # A repeated client_msg_id is broadcast again: receivers drop the seq they already
-        # have, and a broadcast lost to a crash between commit and publish is repaired.
-        text = encode(frames.message_fields(message))
-        group = room_group_name(self.tenant.id, room)
-        event = {"type": EVENT_ROOM_MESSAGE, "group": group, "room": room, "text": text}
-        await self.channel_layer.group_send(group, {**event, "seq": message.seq})
-        if sent.created and room_kind_of(room) is RoomKind.CONVERSATION:
-            await self._notify_agents(message, text)
-
-    async def _notify_agents(self, message: StoredMessage, text: str) -> None:
-        inbox = encode(
-            {
-                "type": protocol.SERVER_INBOX,
-                "room": message.room_id,
-                "message": _message_item(message),
-            }
-        )
-        await self.channel_layer.group_send(
-            tenant_agents_group_name(self.tenant.id), {"type": EVENT_AGENTS_INBOX, "text": inbox}
+        await message_broadcast(
+            tenant_id=self.tenant.id, sent=sent, channel_layer=self.channel_layer
         )
 
     async def on_typing(self, frame: dict[str, Any]) -> None:
@@ -310,7 +222,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             "sender": frames.sender_of(self.principal),
             "active": frame["active"],
         }
-        await self._room_broadcast(room, typing, skip_self=True)
+        await self.rooms.broadcast(room, typing, skip_self=True)
 
     async def on_read(self, frame: dict[str, Any]) -> None:
         """Store the principal's read position, then tell the room's other members."""
@@ -328,7 +240,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             "sender": frames.sender_of(self.principal),
             "seq": read_seq,
         }
-        await self._room_broadcast(room, read, skip_self=True)
+        await self.rooms.broadcast(room, read, skip_self=True)
 
     async def on_history(self, frame: dict[str, Any]) -> None:
         """Answer with a page of a joined room's stored messages, oldest first."""
@@ -345,7 +257,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             frame,
             type=protocol.SERVER_HISTORY,
             room=room,
-            messages=[_message_item(m) for m in page.messages],
+            messages=[message_item(m) for m in page.messages],
             has_more=page.has_more,
         )
         self._queue(reply)
@@ -364,8 +276,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self._schedule_expiry()
         expires_at = datetime.fromtimestamp(principal.expires_at, tz=UTC)
         self._queue(_answer(frame, type=protocol.SERVER_AUTH_OK, expires_at=expires_at))
-        for room in [room for room in self.streams if not may_join(principal, room)]:
-            await self._leave_room(room)
+        for room in [room for room in self.rooms.rooms() if not may_join(principal, room)]:
+            await self.rooms.leave(room)
             self._queue(
                 {
                     "type": protocol.SERVER_ROOM_CLOSED,
@@ -376,48 +288,15 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     def _joined(self, frame: dict[str, Any]) -> str:
         room = frame["room"]
-        if room not in self.streams:
+        if room not in self.rooms:
             raise FrameError(protocol.ERROR_NOT_JOINED, "join the room first.", room=room)
         return room
 
     # Events from the channel layer.
 
-    def fanout_receive(self, event: dict[str, Any]) -> None:
-        """Take a room event from the process fan-out: the hot path, no await, no copy."""
-        room = event["room"]
-        stream = self.streams.get(room)
-        if stream is None:
-            return
-        if event["type"] == EVENT_ROOM_MESSAGE:
-            for text in stream.accept(event["seq"], event["text"]):
-                self._push(text)
-            if stream.has_gap:
-                self._watch_gap(room, stream)
-        elif event.get("skip") != self.channel_name and not stream.catching_up:
-            self._push(event["text"])
-
-    def _watch_gap(self, room: str, stream: RoomStream) -> None:
-        waiting = self.gap_checks.get(room)
-        if waiting is not None and not stream.overflowing:
-            return
-        if waiting is not None:
-            waiting.cancel()
-        delay = 0 if stream.overflowing else setting("GAP_WAIT_SECONDS")
-        self.gap_checks[room] = asyncio.ensure_future(self._ask_gap_fill(room, delay))
-
-    async def _ask_gap_fill(self, room: str, delay: float) -> None:
-        # Through the layer, so the fill runs in turn with the other events of this socket.
-        await asyncio.sleep(delay)
-        await self.channel_layer.send(self.channel_name, {"type": EVENT_ROOM_GAP, "room": room})
-
     async def room_gap(self, event: dict[str, Any]) -> None:
-        """Fetch from storage the messages a room's stream is still missing."""
-        room = event["room"]
-        self.gap_checks.pop(room, None)
-        stream = self.streams.get(room)
-        if stream is None or not stream.has_gap:
-            return
-        await self._fill_from_storage(room, stream, upto=stream.gap_end)
+        """Fill a gap in a room's stream from storage, in turn with this socket's other events."""
+        await self.rooms.gap_fill(event["room"])
 
     async def agents_inbox(self, event: dict[str, Any]) -> None:
         """Forward a conversation's new message to an agent."""
@@ -439,25 +318,6 @@ class ChatConsumer(AsyncWebsocketConsumer):
         while (remaining := self.auth.seconds_until_expiry()) > 0:
             await asyncio.sleep(remaining)
         self._close(protocol.CLOSE_TOKEN_INVALID)
-
-    async def _presence_enter(self, room: str) -> None:
-        group = room_group_name(self.tenant.id, room)
-        online = await presence_store().enter(
-            group, self.channel_name, frames.sender_of(self.principal)
-        )
-        await self._room_broadcast(room, _presence(room, online), skip_self=False)
-
-    async def _presence_leave(self, room: str) -> None:
-        group = room_group_name(self.tenant.id, room)
-        online = await presence_store().leave(group, self.channel_name)
-        await self._room_broadcast(room, _presence(room, online), skip_self=False)
-
-    async def _room_broadcast(self, room: str, frame: dict[str, Any], *, skip_self: bool) -> None:
-        group = room_group_name(self.tenant.id, room)
-        event = {"type": EVENT_ROOM_EVENT, "group": group, "room": room, "text": encode(frame)}
-        if skip_self:
-            event["skip"] = self.channel_name
-        await self.channel_layer.group_send(group, event)
 
     def _queue(self, frame: dict[str, Any]) -> None:
         self._push(encode(frame))
@@ -481,16 +341,4 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
 def _answer(frame: dict[str, Any], **fields: Any) -> dict[str, Any]:
     """Return a reply frame carrying the request's id as `re` when it had one."""
-    if frame["re"] is not None:
-        fields["re"] = frame["re"]
-    return fields
-
-
-def _message_item(message: StoredMessage) -> dict[str, Any]:
-    item = frames.message_fields(message)
-    del item["type"]
-    return item
-
-
-def _presence(room: str, online: list[dict[str, str]]) -> dict[str, Any]:
-    return {"type": protocol.SERVER_PRESENCE, "room": room, "online": online}
+    return frames.reply(frame["re"], **fields)

@@ -199,6 +199,13 @@ def message_fields(message: StoredMessage) -> dict[str, Any]:
     }
 
 
+def reply(re: str | None, **fields: Any) -> dict[str, Any]:
+    """Return a reply frame carrying the request's id as `re` when it had one."""
+    if re is not None:
+        fields["re"] = re
+    return fields
+
+
 def error_frame(
     code: str, detail: str, *, re: str | None = None, room: str | None = None
 ) -> dict[str, Any]:

@@ -46,3 +46,31 @@ class RoomJoined:
     last_seq: int
     read_seq: int
     page: MessagePage = field(default_factory=lambda: MessagePage([], False))
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRoom:
+    """A room as stored: its owner (conversations only) and the seq of its newest message."""
+
+    id: str
+    kind: str
+    owner_kind: str
+    owner_id: str
+    created_at: datetime
+    last_seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class RoomPage:
+    """Rooms newest first, and the position after the last one when more follow."""
+
+    rooms: list[StoredRoom]
+    after: tuple[datetime, str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class RoomActivity:
+    """A room with its newest message (None while empty), for lists ordered by activity."""
+
+    room: StoredRoom
+    last_message: StoredMessage | None

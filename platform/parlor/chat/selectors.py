@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import connection
 
-from parlor.chat.records import MessagePage, StoredMessage
+from parlor.chat.records import MessagePage, RoomActivity, RoomPage, StoredMessage, StoredRoom
 
 SELECT_MESSAGES = (
     "SELECT id, room_id, seq, sender_kind, sender_id, sender_name, body, client_msg_id, sent_at"
@@ -15,6 +17,23 @@ MESSAGES_BEFORE_SQL = SELECT_MESSAGES + " AND seq < %s ORDER BY seq DESC LIMIT %
 MESSAGE_BY_CLIENT_ID_SQL = (
     SELECT_MESSAGES + " AND sender_kind = %s AND sender_id = %s AND client_msg_id = %s"
 )
+SELECT_ROOMS = (
+    "SELECT r.id, r.kind, r.owner_kind, r.owner_id, r.created_at, r.last_seq FROM chat_room r"
+)
+ROOM_SQL = SELECT_ROOMS + " WHERE r.id = %s"
+ROOMS_SQL = SELECT_ROOMS + " WHERE (%s::text IS NULL OR r.kind = %s)"
+ROOMS_AFTER_SQL = ROOMS_SQL + " AND (r.created_at, r.id) < (%s, %s)"
+ROOMS_ORDER_SQL = " ORDER BY r.created_at DESC, r.id DESC LIMIT %s"
+# Newest activity first: the newest message's time, or the room's creation while it is empty.
+ROOMS_BY_ACTIVITY_SQL = """
+SELECT r.id, r.kind, r.owner_kind, r.owner_id, r.created_at, r.last_seq,
+    m.id, m.room_id, m.seq, m.sender_kind, m.sender_id, m.sender_name, m.body,
+    m.client_msg_id, m.sent_at
+FROM chat_room r LEFT JOIN chat_message m ON m.room_id = r.id AND m.seq = r.last_seq
+WHERE (%s::text IS NULL OR r.kind = %s)
+ORDER BY COALESCE(m.sent_at, r.created_at) DESC, r.id DESC
+LIMIT %s
+"""
 
 
 def message_list(
@@ -52,3 +71,45 @@ def _fetch(sql: str, params: list) -> list[StoredMessage]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [StoredMessage(*row) for row in cursor.fetchall()]
+
+
+def room_get(*, room_id: str) -> StoredRoom | None:
+    """Return the room `room_id`, or None when it does not exist."""
+    with connection.cursor() as cursor:
+        cursor.execute(ROOM_SQL, [room_id])
+        row = cursor.fetchone()
+    return None if row is None else StoredRoom(*row)
+
+
+def room_list(
+    *, kind: str | None = None, after: tuple[datetime, str] | None = None, limit: int
+) -> RoomPage:
+    """Return up to `limit` rooms (of `kind`, when given), newest first, after the position `after`.
+
+    A position is (created_at, id) of the last room of the previous page.
+    """
+    if after is None:
+        sql, params = ROOMS_SQL + ROOMS_ORDER_SQL, [kind, kind, limit + 1]
+    else:
+        sql, params = ROOMS_AFTER_SQL + ROOMS_ORDER_SQL, [kind, kind, *after, limit + 1]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rooms = [StoredRoom(*row) for row in cursor.fetchall()]
+    if len(rooms) <= limit:
+        return RoomPage(rooms=rooms, after=None)
+    last = rooms[limit - 1]
+    return RoomPage(rooms=rooms[:limit], after=(last.created_at, last.id))
+
+
+def room_list_by_activity(*, kind: str | None = None, limit: int) -> list[RoomActivity]:
+    """Return up to `limit` rooms with their newest message, the most recently active first."""
+    with connection.cursor() as cursor:
+        cursor.execute(ROOMS_BY_ACTIVITY_SQL, [kind, kind, limit])
+        rows = cursor.fetchall()
+    return [
+        RoomActivity(
+            room=StoredRoom(*row[:6]),
+            last_message=StoredMessage(*row[6:]) if row[6] is not None else None,
+        )
+        for row in rows
+    ]

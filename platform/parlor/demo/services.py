@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from django.http import Http404
+
+from parlor.realtime.principal import PrincipalKind
 from tenants.models import Tenant
 from tenants.services import public_tenant_ensure, tenant_create
+from tenants.tokens import IssuedToken, token_issue
 
 DEMO_SLUG = "demo"
 DEMO_DOMAIN = "demo.localhost"
+DEMO_WIDGET_SETTINGS = {
+    "title": "Demo Shop support",
+    "color": "#0f766e",
+    "position": "right",
+    "greeting": "Hi! Ask us anything about your order. An agent answers from the agent page.",
+    "avatar_url": "",
+    "locale": "",
+}
 
 
 def demo_origins(demo_page_url: str) -> list[str]:
@@ -16,15 +28,30 @@ def demo_origins(demo_page_url: str) -> list[str]:
 
 
 def demo_tenant_ensure(*, demo_page_url: str) -> Tenant:
-    """Return the demo tenant, creating it (and the public tenant) on first run."""
+    """Return the demo tenant, creating it (and the public tenant) on first run; its origins
+    and widget settings are brought up to date on every run."""
     public_tenant_ensure()
+    origins = demo_origins(demo_page_url)
     tenant = Tenant.objects.filter(slug=DEMO_SLUG).first()
-    if tenant is not None:
-        return tenant
-    created = tenant_create(
-        slug=DEMO_SLUG,
-        name="Demo Shop",
-        domain=DEMO_DOMAIN,
-        allowed_origins=demo_origins(demo_page_url),
+    if tenant is None:
+        tenant = tenant_create(
+            slug=DEMO_SLUG, name="Demo Shop", domain=DEMO_DOMAIN, allowed_origins=origins
+        ).tenant
+    tenant.allowed_origins = sorted(set(tenant.allowed_origins) | set(origins))
+    tenant.widget_settings = {**DEMO_WIDGET_SETTINGS, **(tenant.widget_settings or {})}
+    tenant.save(update_fields=["allowed_origins", "widget_settings"])
+    return tenant
+
+
+def demo_agent_token(*, slug: str) -> IssuedToken:
+    """Return a one-hour agent token for the tenant `slug`, or raise Http404."""
+    tenant = Tenant.objects.filter(slug=slug).first()
+    if tenant is None:
+        raise Http404(f"no tenant '{slug}'; run `make run` once to create the demo tenant")
+    return token_issue(
+        tenant=tenant,
+        kind=PrincipalKind.AGENT,
+        subject="demo-agent",
+        name="Dana (demo agent)",
+        ttl=3600,
     )
-    return created.tenant

@@ -10,11 +10,27 @@ PAGE = """<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Demo Shop</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body style="font-family: Georgia, serif; max-width: 40rem; margin: 3rem auto;">
+<body style="font-family: Georgia, serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem;">
 <h1>Demo Shop</h1>
 <p>This page stands for a Parlor customer's website. It is served from its own origin
 ({origin}) and embeds the chat widget from the platform ({platform}) with one tag:</p>
-<pre>&lt;script src="{platform}/widget.js" data-key="{key}" async&gt;&lt;/script&gt;</pre>
+<pre style="white-space: pre-wrap">
+&lt;script src="{platform}/widget.js" data-key="{key}" async&gt;&lt;/script&gt;</pre>
+<p>Agents answer on <a href="{platform}/demo/agent/">{platform}/demo/agent/</a>.</p>
+<p>
+  <button type="button" onclick="Parlor('open')">Open the chat</button>
+  <button type="button" onclick="Parlor('setLocale', 'es')">Español</button>
+  <button type="button" onclick="Parlor('setLocale', 'en')">English</button>
+  <button type="button" onclick="Parlor('reset')">Forget me</button>
+</p>
+<p id="unread" aria-live="polite"></p>
+<script>
+  window.Parlor = window.Parlor || function () {{ (Parlor.q = Parlor.q || []).push(arguments); }};
+  Parlor("on", "unread", function (event) {{
+    document.getElementById("unread").textContent =
+      event.count ? event.count + " unread message(s) in the chat" : "";
+  }});
+</script>
 <script src="{platform}/widget.js" data-key="{key}" async></script>
 </body>
 </html>

@@ -26,6 +26,7 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "parlor",
+    "parlor.dashboard",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -147,4 +148,9 @@ LOGGING = {
 # Parlor's own settings, each read through parlor.conf.setting() with its default.
 PARLOR = {
     "DEMO_PAGE_URL": env.get("PARLOR_DEMO_PAGE_URL", "http://127.0.0.1:8001"),
+    # The demo agent page hands out agent tokens: only under DEBUG or when asked for (tests).
+    "DEMO_AGENT_PAGE": env.get_bool("PARLOR_DEMO_AGENT_PAGE", False),
+    "DEMO_TENANT_SLUG": env.get("PARLOR_DEMO_TENANT_SLUG", "demo"),
+    # Only behind reverse proxies that append to X-Forwarded-For: else a client picks its own IP.
+    "TRUSTED_PROXY_COUNT": env.get_int("PARLOR_TRUSTED_PROXY_COUNT", 0),
 }

@@ -7,7 +7,7 @@ import shutil
 import socket
 import subprocess
 import time
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -56,3 +56,9 @@ def start_redis_server(timeout: float = 10.0) -> tuple[str, subprocess.Popen] | 
 def configured_redis_url() -> str:
     """Return REDIS_URL from the environment, or the local default."""
     return os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+
+
+def redis_url_with_db(url: str, db: int) -> str:
+    """Return `url` pointing at Redis database `db`, so a test keeps to its own index."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{db}", "", ""))

@@ -9,8 +9,14 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from parlor.conf import setting
+from parlor.dashboard.services import staff_ensure
 from parlor.demo.services import demo_tenant_ensure
 from parlor.demo.site import demo_page, serve_demo_site
+
+# A known login for the demo tenant only (make run on a developer's machine), documented in
+# the README; real tenants get their staff from `manage.py createstaff`.
+DEMO_STAFF_USERNAME = "agent"
+DEMO_STAFF_PASSWORD = "parlor-demo"
 
 
 class Command(BaseCommand):
@@ -25,14 +31,23 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         call_command("migrate_schemas", interactive=False, verbosity=0)
         demo_url = setting("DEMO_PAGE_URL")
-        tenant = demo_tenant_ensure(demo_page_url=demo_url)
         platform_url = f"http://{options['host']}:{options['port']}"
+        tenant = demo_tenant_ensure(demo_page_url=demo_url)
         demo = urlsplit(demo_url)
         page = demo_page(
             platform_url=platform_url, publishable_key=tenant.publishable_key, origin=demo_url
         )
         serve_demo_site(host=demo.hostname or "127.0.0.1", port=demo.port or 8001, page=page)
-        self.stdout.write(f"Parlor:     {platform_url}/\nDemo page:  {demo_url}/\n")
+        staff_ensure(
+            tenant=tenant, username=DEMO_STAFF_USERNAME, password=DEMO_STAFF_PASSWORD, name="Dana"
+        )
+        dashboard = f"http://{tenant.get_primary_domain().domain}:{options['port']}/dashboard/"
+        self.stdout.write(
+            f"Parlor:      {platform_url}/\nDemo page:   {demo_url}/\n"
+            f"Agent page:  {platform_url}/demo/agent/\n"
+            f"Dashboard:   {dashboard} (user {DEMO_STAFF_USERNAME},"
+            f" password {DEMO_STAFF_PASSWORD})\n"
+        )
         # In-process, so that Ctrl-C stops the platform and the demo site together.
         CommandLineInterface().run(
             ["-b", options["host"], "-p", str(options["port"]), "parlor.asgi:application"]

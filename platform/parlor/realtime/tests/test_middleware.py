@@ -11,8 +11,10 @@ from parlor.db import in_public_schema
 from parlor.realtime.principal import PrincipalKind
 from parlor.realtime.protocol import CLOSE_FORBIDDEN, CLOSE_TOKEN_INVALID
 from parlor.realtime.tests.consumers import application
+from parlor.testing.origins import FOREIGN_ORIGINS
 from tenants.keys import signing_key_current
-from tenants.tokens import token_issue, token_sign
+from tenants.revocation import jti_revoke
+from tenants.tokens import token_issue, token_sign, token_verify
 
 pytestmark = pytest.mark.usefixtures("live_db")
 
@@ -117,18 +119,7 @@ async def test_two_token_subprotocols_are_refused(tenant_alpha):
     assert await refused_at_handshake(communicator(token, protocols=protocols))
 
 
-@pytest.mark.parametrize(
-    "origin",
-    [
-        "https://shop.alpha.example.evil.io",
-        "https://evilshop.alpha.example",
-        "http://shop.alpha.example",
-        "https://shop.alpha.example:8443",
-        "null",
-        "https://shop.bravo.example",
-        None,
-    ],
-)
+@pytest.mark.parametrize("origin", FOREIGN_ORIGINS)
 async def test_visitor_from_a_foreign_origin_is_refused(tenant_alpha, origin):
     assert await refused_at_handshake(communicator(await issue(tenant_alpha.tenant), origin=origin))
 
@@ -149,6 +140,27 @@ async def test_expired_token_is_accepted_then_closed_4401(tenant_alpha):
     key = await in_public_schema(signing_key_current, tenant_id=tenant_alpha.tenant.id)
     token = token_sign(key=key, claims=_claims(tenant_alpha.tenant, iat=-100, exp=-50))
     assert await closed_after_accept(communicator(token)) == CLOSE_TOKEN_INVALID
+
+
+async def test_not_yet_valid_token_is_accepted_then_closed_4401(tenant_alpha):
+    key = await in_public_schema(signing_key_current, tenant_id=tenant_alpha.tenant.id)
+    token = token_sign(key=key, claims=_claims(tenant_alpha.tenant, iat=100, exp=200))
+    assert await closed_after_accept(communicator(token)) == CLOSE_TOKEN_INVALID
+
+
+async def test_revoked_token_is_accepted_then_closed_4401(tenant_alpha):
+    token = await issue(tenant_alpha.tenant, subject="v-revoked-at-connect")
+    jti = (await in_public_schema(token_verify, token)).principal.token_id
+    await in_public_schema(jti_revoke, tenant=tenant_alpha.tenant, jti=jti)
+    assert await closed_after_accept(communicator(token)) == CLOSE_TOKEN_INVALID
+
+
+async def test_the_token_is_checked_before_the_origin(tenant_alpha):
+    # docs/protocol.md: the first failing check decides, and the token comes first.
+    key = await in_public_schema(signing_key_current, tenant_id=tenant_alpha.tenant.id)
+    token = token_sign(key=key, claims=_claims(tenant_alpha.tenant, iat=-100, exp=-50))
+    ws = communicator(token, origin="https://evil.example")
+    assert await closed_after_accept(ws) == CLOSE_TOKEN_INVALID
 
 
 async def test_token_on_another_tenants_domain_is_closed_4403(tenant_alpha, tenant_bravo):

@@ -1,0 +1,103 @@
+"""Writes the dashboard makes on its own: staff users, their agent tokens and replies."""
+
+from __future__ import annotations
+
+from asgiref.sync import async_to_sync
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django_tenants.utils import schema_context
+
+from parlor.chat import services as chat_services
+from parlor.chat.broadcast import message_broadcast
+from parlor.chat.records import MessageSent
+from parlor.errors import Conflict, ValidationFailed
+from parlor.realtime.principal import Principal, PrincipalKind, TenantRef
+from tenants.models import Tenant
+from tenants.revocation import subject_revoke
+from tenants.tokens import IssuedToken, token_issue
+
+STAFF_SUBJECT_PREFIX = "staff-"
+
+
+def staff_create(
+    *, tenant: Tenant, username: str, password: str, name: str = "", check_password: bool = True
+) -> AbstractBaseUser:
+    """Create a staff user in the tenant's schema; raise Conflict or ValidationFailed."""
+    User = get_user_model()
+    with schema_context(tenant.schema_name):
+        if not username or len(username) > 150:
+            raise ValidationFailed("username must be 1 to 150 characters.", code="invalid_username")
+        if User.objects.filter(username=username).exists():
+            raise Conflict(f"a staff user '{username}' already exists in this tenant.")
+        user = User(username=username, first_name=name[:150], is_staff=True, is_active=True)
+        if check_password:
+            try:
+                validate_password(password, user)
+            except ValidationError as error:
+                raise ValidationFailed(" ".join(error.messages), code="weak_password") from None
+        user.set_password(password)
+        user.save()
+        return user
+
+
+def staff_ensure(*, tenant: Tenant, username: str, password: str, name: str = "") -> None:
+    """Create the staff user, or give the existing one `password` (for the demo's known login)."""
+    User = get_user_model()
+    with schema_context(tenant.schema_name):
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            staff_create(
+                tenant=tenant, username=username, password=password, name=name, check_password=False
+            )
+            return
+        if not user.check_password(password) or not (user.is_staff and user.is_active):
+            user.set_password(password)
+            user.is_staff = user.is_active = True
+            user.save(update_fields=["password", "is_staff", "is_active"])
+
+
+def staff_principal(*, tenant: Tenant, user: AbstractBaseUser) -> Principal:
+    """Return the agent principal a staff user replies as (also the subject of their tokens)."""
+    return Principal(
+        kind=PrincipalKind.AGENT,
+        subject=f"{STAFF_SUBJECT_PREFIX}{user.pk}",
+        name=staff_name(user),
+        tenant=TenantRef(id=tenant.id, slug=tenant.slug, schema_name=tenant.schema_name),
+        token_id="",
+        issued_at=0,
+        expires_at=0,
+    )
+
+
+def staff_name(user: AbstractBaseUser) -> str:
+    """Return the name customers see for a staff user: the full name, else the username."""
+    name = (user.get_full_name() or user.get_username()).strip()
+    return name[:100]
+
+
+def agent_token_issue(*, tenant: Tenant, user: AbstractBaseUser) -> IssuedToken:
+    """Issue an agent token for a logged-in staff user of `tenant`."""
+    principal = staff_principal(tenant=tenant, user=user)
+    return token_issue(
+        tenant=tenant, kind=PrincipalKind.AGENT, subject=principal.subject, name=principal.name
+    )
+
+
+def staff_sockets_end(*, tenant: Tenant, user: AbstractBaseUser) -> None:
+    """Revoke the staff user's agent tokens issued so far: their live sockets close (4401)."""
+    subject_revoke(tenant=tenant, subject=staff_principal(tenant=tenant, user=user).subject)
+
+
+def reply_send(
+    *, tenant: Tenant, user: AbstractBaseUser, room_id: str, body: str, client_msg_id: str
+) -> MessageSent:
+    """Store a staff reply in a room, then deliver it to the room's live sockets."""
+    sender = staff_principal(tenant=tenant, user=user)
+    with schema_context(tenant.schema_name):
+        sent = chat_services.message_send(
+            room_id=room_id, sender=sender, body=body, client_msg_id=client_msg_id
+        )
+    async_to_sync(message_broadcast)(tenant_id=tenant.id, sent=sent)
+    return sent

@@ -1,0 +1,212 @@
+"""Dashboard pages: thin views over the dashboard's forms, services and selectors."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.views import LoginView, LogoutView
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from parlor.api.parsing import isoformat
+from parlor.chat.models import RoomKind
+from parlor.dashboard import selectors, services
+from parlor.dashboard.access import (
+    SESSION_TENANT_KEY,
+    host_tenant,
+    is_tenant_staff,
+    public_host_page,
+    staff_required,
+)
+from parlor.dashboard.forms import (
+    AllowedOriginsForm,
+    ReplyForm,
+    StaffAuthenticationForm,
+    WidgetSettingsForm,
+)
+from parlor.errors import ApplicationError, NotFound
+from tenants import api_keys as tenant_api_keys
+from tenants import services as tenant_services
+from tenants.keys import signing_key_list
+from tenants.keys import signing_key_rotate as rotate
+from tenants.widget_sessions import widget_settings as widget_settings_of
+
+KIND_FILTERS = {"conversations": RoomKind.CONVERSATION.value, "channels": RoomKind.CHANNEL.value}
+
+
+class DashboardLoginView(LoginView):
+    """Django's login, on a tenant's host only; remembers which tenant the session is for."""
+
+    template_name = "dashboard/login.html"
+    authentication_form = StaffAuthenticationForm
+    next_page = reverse_lazy("dashboard:conversations")
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if host_tenant(request) is None:
+            return public_host_page(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)
+        self.request.session[SESSION_TENANT_KEY] = self.request.tenant.schema_name
+        return response
+
+
+class DashboardLogoutView(LogoutView):
+    """Log out (POST only, with CSRF) and return to the login page."""
+
+    next_page = reverse_lazy("dashboard:login")
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if is_tenant_staff(request):
+            services.staff_sockets_end(tenant=request.tenant, user=request.user)
+        return super().post(request, *args, **kwargs)
+
+
+@require_GET
+@staff_required()
+def conversations(request: HttpRequest) -> HttpResponse:
+    """List the tenant's rooms, the most recently active first, with their last message."""
+    shown = request.GET.get("show", "conversations")
+    kind = KIND_FILTERS.get(shown)
+    rooms = selectors.room_activity_list(tenant=request.tenant, kind=kind)
+    shown = shown if kind or shown == "all" else "conversations"
+    context = {"rooms": rooms, "shown": shown, "nav": "conversations"}
+    return render(request, "dashboard/conversations.html", context)
+
+
+@require_GET
+@staff_required()
+def transcript(request: HttpRequest, room_id: str) -> HttpResponse:
+    """Show a room's messages and a reply box that goes live through the WebSocket."""
+    return _transcript_page(request, room_id, ReplyForm.fresh())
+
+
+def _transcript_page(
+    request: HttpRequest, room_id: str, form: ReplyForm, status: int = 200
+) -> HttpResponse:
+    before = request.GET.get("before")
+    before_seq = int(before) if before and before.isdigit() and len(before) < 19 else None
+    try:
+        shown = selectors.transcript_get(tenant=request.tenant, room_id=room_id, before=before_seq)
+    except NotFound:
+        raise Http404("no such conversation") from None
+    messages_shown = shown.page.messages
+    context = {
+        "room": shown.room,
+        "messages_shown": messages_shown,
+        "older_before": messages_shown[0].seq if shown.page.has_more and messages_shown else None,
+        "last_seq": messages_shown[-1].seq if messages_shown else 0,
+        "live": before_seq is None,
+        "form": form,
+        "nav": "conversations",
+    }
+    return render(request, "dashboard/transcript.html", context, status=status)
+
+
+@require_POST
+@staff_required()
+def reply(request: HttpRequest, room_id: str) -> HttpResponse:
+    """Post a staff reply without JavaScript (the live box sends over the WebSocket instead)."""
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return _transcript_page(request, room_id, form, status=400)
+    try:
+        services.reply_send(
+            tenant=request.tenant,
+            user=request.user,
+            room_id=room_id,
+            body=form.cleaned_data["body"],
+            client_msg_id=form.cleaned_data["client_msg_id"],
+        )
+    except NotFound:
+        raise Http404("no such conversation") from None
+    return redirect("dashboard:transcript", room_id=room_id)
+
+
+@require_POST
+@staff_required(json=True)
+def agent_token(request: HttpRequest) -> JsonResponse:
+    """Mint a short agent token for the logged-in staff user (session and CSRF protected)."""
+    issued = services.agent_token_issue(tenant=request.tenant, user=request.user)
+    body = {"token": issued.token, "expires_at": isoformat(issued.expires_at)}
+    return JsonResponse(body, headers={"Cache-Control": "no-store"})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required()
+def widget_settings(request: HttpRequest) -> HttpResponse:
+    """Edit the widget's look and the origins allowed to embed it (two forms, one page)."""
+    tenant = request.tenant
+    look = WidgetSettingsForm(initial=widget_settings_of(tenant))
+    origins = AllowedOriginsForm(initial={"origins": "\n".join(tenant.allowed_origins)})
+    if request.method == "POST":
+        if request.POST.get("form") == "origins":
+            origins = AllowedOriginsForm(request.POST)
+            if origins.is_valid():
+                origin_list = origins.cleaned_data["origins"]
+                tenant_services.tenant_allowed_origins_update(tenant=tenant, origins=origin_list)
+                messages.success(request, "Allowed origins saved.")
+                return redirect("dashboard:settings")
+        else:
+            look = WidgetSettingsForm(request.POST)
+            if look.is_valid():
+                tenant_services.tenant_widget_settings_update(
+                    tenant=tenant, settings=look.settings()
+                )
+                messages.success(request, "Widget settings saved.")
+                return redirect("dashboard:settings")
+    status = 400 if request.method == "POST" else 200
+    context = {"look": look, "origins": origins, "nav": "settings"}
+    return render(request, "dashboard/settings.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required()
+def api_keys(request: HttpRequest) -> HttpResponse:
+    """List the tenant's secret API keys; POST creates one and shows it this once."""
+    created = None
+    if request.method == "POST":
+        created = tenant_api_keys.api_key_create(tenant=request.tenant)
+    context = {
+        "keys": selectors.api_key_list(tenant=request.tenant),
+        "created": created,
+        "nav": "api-keys",
+    }
+    return render(request, "dashboard/api_keys.html", context)
+
+
+@require_POST
+@staff_required()
+def api_key_revoke(request: HttpRequest, key_id: int) -> HttpResponse:
+    """Revoke one of the tenant's API keys at once."""
+    try:
+        revoked = tenant_api_keys.api_key_revoke(tenant=request.tenant, key_id=key_id)
+    except NotFound:
+        raise Http404("no such API key") from None
+    messages.success(request, f"Key {revoked.prefix}… revoked.")
+    return redirect("dashboard:api-keys")
+
+
+@require_GET
+@staff_required()
+def signing_keys(request: HttpRequest) -> HttpResponse:
+    """List the keys that sign and verify the tenant's tokens."""
+    keys = signing_key_list(tenant=request.tenant)
+    context = {"keys": keys, "now": timezone.now(), "nav": "signing-keys"}
+    return render(request, "dashboard/signing_keys.html", context)
+
+
+@require_POST
+@staff_required()
+def signing_key_rotate(request: HttpRequest) -> HttpResponse:
+    """Make a new signing key current; the previous one verifies until its grace ends."""
+    try:
+        rotation = rotate(tenant=request.tenant)
+    except ApplicationError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, f"Key {rotation.current.kid} now signs new tokens.")
+    return redirect(reverse("dashboard:signing-keys"))
