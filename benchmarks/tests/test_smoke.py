@@ -60,7 +60,7 @@ async def test_tiny_fanout_counts_deliveries_and_injected_duplicates_and_reorder
         spec = {"sizes": asdict(TINY), "server_pids": [server.pid], "stack_pids": []}
         result = await scenarios.fanout(generator, spec)
 
-        assert [step["offered"] for step in result["steps"]][0] == 60
+        assert result["steps"][0]["offered"] == 60
         for step in result["steps"]:
             # Counts only: latency depends on the machine, and this is not a timed test.
             assert (step["lost"], step["duplicated"], step["out_of_order"]) == (0, 0, 0)
