@@ -38,7 +38,7 @@ browser:
 	@bash scripts/ensure-browser.sh
 
 bench: $(STAMP)
-	$(PY) -m benchmarks
+	$(PY) -m benchmarks $(BENCH_ARGS)
 
 stop-db: $(STAMP)
 	$(PY) -c "import sys; sys.path.insert(0, 'platform'); from parlor.embedded import embedded_database_stop; embedded_database_stop()"

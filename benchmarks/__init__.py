@@ -1,0 +1,1 @@
+"""Parlor's benchmark suite: `python -m benchmarks` (or `make bench`) runs it."""

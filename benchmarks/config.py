@@ -1,0 +1,81 @@
+"""What a benchmark run measures: scenario sizes, offered-load steps, cores and limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+WORK_DIR = REPO_ROOT / "benchmarks" / ".work"
+RESULTS_DIR = REPO_ROOT / "benchmarks" / "results"
+
+SERVER_CORE = 0
+LOAD_CORE = 1
+
+# A step of offered load passes while p99 stays at or under this and nothing is lost.
+FANOUT_P99_LIMIT_MS = 100.0
+INGEST_P99_LIMIT_MS = 50.0
+
+# Every server sees the same Origin; the tutorial's AllowedHostsOriginValidator needs one.
+ORIGIN = "http://127.0.0.1"
+
+SCENARIOS = ("fanout", "bigroom", "ingest", "connect", "idle")
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """The counts and durations of every scenario; `full()` and `quick()` build the two sets."""
+
+    fanout_clients: int
+    fanout_rooms: int
+    fanout_steps: tuple[int, ...]  # offered deliveries per second
+    bigroom_members: int
+    bigroom_steps: tuple[int, ...]
+    ingest_senders: int
+    ingest_steps: tuple[int, ...]  # offered messages per second
+    connect_total: int
+    connect_concurrency: int
+    idle_total: int
+    idle_rooms: int
+    step_seconds: float
+    drain_seconds: float
+    warmup_seconds: float
+    body_bytes: int = 100
+
+    @classmethod
+    def full(cls) -> Sizes:
+        return cls(
+            fanout_clients=500,
+            fanout_rooms=20,
+            fanout_steps=(1000, 2500, 5000, 7500, 10000, 12500, 15000, 17500, 20000, 25000),
+            bigroom_members=2000,
+            bigroom_steps=(1000, 2000, 5000, 10000, 15000, 20000, 25000, 30000),
+            ingest_senders=50,
+            ingest_steps=(250, 500, 1000, 1500, 2000, 2500, 3000, 4000),
+            connect_total=3000,
+            connect_concurrency=100,
+            idle_total=5000,
+            idle_rooms=100,
+            step_seconds=10.0,
+            drain_seconds=5.0,
+            warmup_seconds=3.0,
+        )
+
+    @classmethod
+    def quick(cls) -> Sizes:
+        return cls(
+            fanout_clients=200,
+            fanout_rooms=10,
+            fanout_steps=(1000, 5000, 10000),
+            bigroom_members=200,
+            bigroom_steps=(1000, 5000),
+            ingest_senders=20,
+            ingest_steps=(200, 1000),
+            connect_total=300,
+            connect_concurrency=50,
+            idle_total=500,
+            idle_rooms=10,
+            step_seconds=2.0,
+            drain_seconds=2.0,
+            warmup_seconds=1.0,
+        )

@@ -1,0 +1,8 @@
+"""URLs of the tutorial peer: the admin, as `startproject` leaves it."""
+
+from django.contrib import admin
+from django.urls import path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+]

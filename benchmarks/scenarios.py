@@ -1,0 +1,339 @@
+"""The scenarios, each `async def name(generator, spec) -> dict`, run inside the load generator.
+
+fanout and bigroom step offered deliveries per second up until p99 passes the limit or a
+message is lost; ingest does the same with acknowledged sends; connect opens sockets as fast
+as the server accepts them; idle measures the server's memory per open socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import gc
+import time
+from dataclasses import dataclass, field
+
+from benchmarks.config import FANOUT_P99_LIMIT_MS, INGEST_P99_LIMIT_MS
+from benchmarks.loadgen import Client, LoadGenerator
+from benchmarks.probe import Probe, usage_between
+from benchmarks.tracking import latency_summary
+
+CONNECT_TIMEOUT = 15.0
+SETUP_CONCURRENCY = 100
+SETUP_ATTEMPTS = 5
+
+
+class SetupFailed(RuntimeError):
+    """Some clients could not connect or join before the measured part began."""
+
+
+@dataclass
+class Opened:
+    """What `open_many` got: the clients, the failures by reason, the placements that failed
+    and each success's handshake latency in ns."""
+
+    clients: list[Client] = field(default_factory=list)
+    failures: collections.Counter[str] = field(default_factory=collections.Counter)
+    failed: list[tuple[int, str]] = field(default_factory=list)
+    latencies: list[int] = field(default_factory=list)
+
+
+async def open_many(
+    generator: LoadGenerator,
+    placements: list[tuple[int, str]],
+    *,
+    concurrency: int,
+    join: bool,
+) -> Opened:
+    """Open one client per (index, room) with at most `concurrency` handshakes in flight."""
+    opened = Opened()
+    pending = iter(placements)
+
+    async def worker() -> None:
+        for index, room in pending:
+            started = time.monotonic_ns()
+            try:
+                client = await generator.open_client(
+                    index, room, join=join, timeout=CONNECT_TIMEOUT
+                )
+            except Exception as error:  # every failure is counted, none stops the run
+                opened.failures[_reason(error)] += 1
+                opened.failed.append((index, room))
+                continue
+            opened.latencies.append(time.monotonic_ns() - started)
+            opened.clients.append(client)
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return opened
+
+
+def _reason(error: Exception) -> str:
+    status = getattr(getattr(error, "response", None), "status_code", None)
+    return f"{type(error).__name__}{f' {status}' if status else ''}"
+
+
+async def _setup(
+    generator: LoadGenerator, placements: list[tuple[int, str]]
+) -> tuple[list[Client], dict]:
+    """Connect and join every placement, retrying failures as a real client would;
+    return the clients and the failures seen on the way."""
+    clients: list[Client] = []
+    failures: collections.Counter[str] = collections.Counter()
+    for attempt in range(SETUP_ATTEMPTS):
+        opened = await open_many(generator, placements, concurrency=SETUP_CONCURRENCY, join=True)
+        clients += opened.clients
+        failures.update(opened.failures)
+        placements = opened.failed
+        if not placements:
+            break
+        await asyncio.sleep(1.0 + attempt)
+    if placements:
+        raise SetupFailed(f"{len(placements)} clients could not connect: {dict(failures)}")
+    return sorted(clients, key=lambda client: client.index), dict(failures)
+
+
+async def fanout(generator: LoadGenerator, spec: dict) -> dict:
+    """Many rooms, one sender each: offered deliveries stepped up."""
+    sizes = spec["sizes"]
+    rooms = [f"fan{r}" for r in range(sizes["fanout_rooms"])]
+    placements = [(i, rooms[i % len(rooms)]) for i in range(sizes["fanout_clients"])]
+    return await _measured(
+        generator, spec, placements, senders=len(rooms), steps=sizes["fanout_steps"]
+    )
+
+
+async def bigroom(generator: LoadGenerator, spec: dict) -> dict:
+    """One room with many members and one sender: offered deliveries stepped up."""
+    sizes = spec["sizes"]
+    placements = [(i, "big") for i in range(sizes["bigroom_members"])]
+    return await _measured(generator, spec, placements, senders=1, steps=sizes["bigroom_steps"])
+
+
+async def ingest(generator: LoadGenerator, spec: dict) -> dict:
+    """Many senders, each alone in its room: acknowledged (for Parlor: persisted) sends."""
+    sizes = spec["sizes"]
+    placements = [(i, f"in{i}") for i in range(sizes["ingest_senders"])]
+    return await _measured(
+        generator,
+        spec,
+        placements,
+        senders=len(placements),
+        steps=sizes["ingest_steps"],
+        by_ack=True,
+    )
+
+
+async def _measured(
+    generator: LoadGenerator,
+    spec: dict,
+    placements: list[tuple[int, str]],
+    *,
+    senders: int,
+    steps: list[int],
+    by_ack: bool = False,
+) -> dict:
+    """Connect and join everyone, wait for the server to go quiet, then run the steps."""
+    started = time.monotonic()
+    clients, failures = await _setup(generator, placements)
+    setup_seconds = time.monotonic() - started
+    probe = Probe(spec["server_pids"], spec["stack_pids"])
+    settle_seconds = await _settle(probe)
+    gc.freeze()
+    result = await _stepped(generator, spec, clients[:senders], clients, steps, by_ack=by_ack)
+    return {
+        **result,
+        "setup_failures": failures,
+        "setup_seconds": round(setup_seconds, 1),
+        "settle_seconds": round(settle_seconds, 1),
+    }
+
+
+async def _settle(probe: Probe, *, quiet_share: float = 0.05, limit: float = 300.0) -> float:
+    """Wait until the server uses under `quiet_share` of a core (work left over from joins,
+    such as presence, would otherwise be billed to the first step); return the wait."""
+    started = time.monotonic()
+    before = probe.snapshot()
+    while time.monotonic() - started < limit:
+        await asyncio.sleep(0.5)
+        after = probe.snapshot()
+        if (after.server_cpu - before.server_cpu) / (after.wall - before.wall) < quiet_share:
+            break
+        before = after
+    return time.monotonic() - started
+
+
+async def _stepped(
+    generator: LoadGenerator,
+    spec: dict,
+    senders: list[Client],
+    members: list[Client],
+    steps: list[int],
+    *,
+    by_ack: bool = False,
+) -> dict:
+    """Run the warm-up, then each step of offered load until one fails; return every step.
+
+    Offered load counts deliveries (every member's copy) or, with `by_ack`, sends.
+    """
+    sizes = spec["sizes"]
+    room_size = collections.Counter(client.room for client in members)
+    fan = sum(room_size[sender.room] for sender in senders) / len(senders)
+    per_send = 1.0 if by_ack else fan
+    limit_ms = INGEST_P99_LIMIT_MS if by_ack else FANOUT_P99_LIMIT_MS
+    probe = Probe(spec["server_pids"], spec["stack_pids"])
+    expected = _Expected()
+    await _phase(
+        generator, senders, room_size, steps[0] / per_send, sizes["warmup_seconds"], expected
+    )
+    await _drain(generator, expected, sizes["drain_seconds"])
+    generator.deliveries.latencies.take()
+    generator.acks.latencies = []
+    results = []
+    for offered in steps:
+        step = await _step(generator, senders, room_size, offered / per_send, expected, probe, spec)
+        step["offered"] = offered
+        latency = step["ack"] if by_ack else step["delivery"]
+        step["passed"] = (
+            latency["p99_ms"] <= limit_ms
+            and step["lost"] == 0
+            and step["unacked"] <= 0
+            and not step["errors"]
+        )
+        results.append(step)
+        if not step["passed"]:
+            break
+    passed = [step["offered"] for step in results if step["passed"]]
+    return {
+        "steps": results,
+        "capacity": max(passed) if passed else 0,
+        "fan": fan,
+        "error_reasons": dict(generator.errors),
+        "closed_by_server": sum(1 for client in members if client.connection.closed.done()),
+    }
+
+
+class _Expected:
+    """Deliveries and acks that should have arrived so far."""
+
+    def __init__(self) -> None:
+        self.deliveries = 0
+        self.sends = 0
+
+
+async def _phase(generator, senders, room_size, sends_per_second, seconds, expected) -> None:
+    rate = sends_per_second / len(senders)
+    start_ns = time.monotonic_ns() + 20_000_000
+    counts = await asyncio.gather(
+        *(
+            generator.send_on_schedule(
+                sender, rate=rate, seconds=seconds, start_ns=start_ns, phase=i / len(senders)
+            )
+            for i, sender in enumerate(senders)
+        )
+    )
+    expected.sends += sum(counts)
+    expected.deliveries += sum(
+        count * room_size[sender.room] for count, sender in zip(counts, senders, strict=True)
+    )
+
+
+async def _drain(generator: LoadGenerator, expected: _Expected, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        delivered = generator.deliveries.unique >= expected.deliveries
+        acked = generator.acks.acked >= expected.sends
+        if delivered and acked:
+            return
+        await asyncio.sleep(0.01)
+
+
+async def _step(generator, senders, room_size, sends_per_second, expected, probe, spec) -> dict:
+    deliveries = generator.deliveries
+    unique_before, acked_before = deliveries.unique, generator.acks.acked
+    dup_before, order_before = deliveries.duplicated, deliveries.out_of_order
+    errors_before = sum(generator.errors.values())
+    before = probe.snapshot()
+    start_ns = time.monotonic_ns()
+    await _phase(
+        generator, senders, room_size, sends_per_second, spec["sizes"]["step_seconds"], expected
+    )
+    await _drain(generator, expected, spec["sizes"]["drain_seconds"])
+    after = probe.snapshot()
+    delivered = deliveries.unique - unique_before
+    acked = generator.acks.acked - acked_before
+    busy_seconds = max((deliveries.last_ns - start_ns) / 1e9, spec["sizes"]["step_seconds"])
+    return {
+        "delivered": delivered,
+        "deliveries_per_s": round(delivered / busy_seconds),
+        "acked": acked,
+        "acks_per_s": round(acked / busy_seconds),
+        "delivery": latency_summary(deliveries.latencies.take()),
+        "ack": latency_summary(_take_ack_latencies(generator)),
+        "lost": expected.deliveries - deliveries.unique,
+        "unacked": expected.sends - generator.acks.acked,
+        "duplicated": deliveries.duplicated - dup_before,
+        "out_of_order": deliveries.out_of_order - order_before,
+        "errors": sum(generator.errors.values()) - errors_before,
+        **usage_between(before, after, delivered),
+    }
+
+
+def _take_ack_latencies(generator: LoadGenerator) -> list[int]:
+    samples, generator.acks.latencies = generator.acks.latencies, []
+    return samples
+
+
+async def connect(generator: LoadGenerator, spec: dict) -> dict:
+    """Open sockets (authenticated where the server authenticates) as fast as accepted."""
+    sizes = spec["sizes"]
+    probe = Probe(spec["server_pids"], spec["stack_pids"])
+    await _warm(generator)
+    placements = [(i, f"c{i % 100}") for i in range(sizes["connect_total"])]
+    before = probe.snapshot()
+    opened = await open_many(
+        generator, placements, concurrency=sizes["connect_concurrency"], join=False
+    )
+    clients, failures, latencies = opened.clients, opened.failures, opened.latencies
+    after = probe.snapshot()
+    seconds = after.wall - before.wall
+    usage = usage_between(before, after, len(clients))
+    return {
+        "connected": len(clients),
+        "failures": sum(failures.values()),
+        "failure_reasons": dict(failures),
+        "connects_per_s": round(len(clients) / seconds, 1),
+        "latency": latency_summary(latencies),
+        "server_cpu_ms_per_connect": round(usage["server_cpu_s_per_million"] / 1000, 3),
+        **usage,
+    }
+
+
+async def idle(generator: LoadGenerator, spec: dict) -> dict:
+    """Server memory per idle socket (authenticated and joined to a room where that applies)."""
+    sizes = spec["sizes"]
+    probe = Probe(spec["server_pids"], spec["stack_pids"])
+    await _warm(generator)
+    before = probe.snapshot()
+    total = sizes["idle_total"]
+    placements = [(i, f"idle{i % sizes['idle_rooms']}") for i in range(total)]
+    opened = await open_many(generator, placements, concurrency=SETUP_CONCURRENCY, join=True)
+    clients, failures = opened.clients, opened.failures
+    await asyncio.sleep(sizes["drain_seconds"])
+    after = probe.snapshot()
+    opened = max(len(clients), 1)
+    return {
+        "connections": len(clients),
+        "failures": sum(failures.values()),
+        "failure_reasons": dict(failures),
+        "server_rss_before_mib": round(before.server_rss / 2**20, 1),
+        "server_rss_after_mib": round(after.server_rss / 2**20, 1),
+        "kib_per_connection": round((after.server_rss - before.server_rss) / opened / 1024, 2),
+        "stack_kib_per_connection": round((after.stack_rss - before.stack_rss) / opened / 1024, 2),
+    }
+
+
+async def _warm(generator: LoadGenerator) -> None:
+    """Open and close a few sockets so lazy imports and caches do not count as per-socket."""
+    await open_many(generator, [(i, "warm") for i in range(20)], concurrency=5, join=True)
+    await generator.close_all()
+    await asyncio.sleep(0.5)
