@@ -10,4 +10,9 @@ RUN useradd --system parlor && chown -R parlor /app
 USER parlor
 EXPOSE 8000
 HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--websocket-max-message-size", "65536", "--websocket-max-frame-size", "65536", "parlor.asgi:application"]
+# uvicorn + uvloop with the sans-I/O websockets implementation: chosen over Daphne by `make bench`
+# (less CPU per delivery, per stored message and per connect); frames over 64 KiB are refused
+# by the server itself, compression is off, and the proxy's X-Forwarded-* headers are trusted.
+CMD ["uvicorn", "--host", "0.0.0.0", "--port", "8000", "--loop", "uvloop", "--http", "httptools", \
+     "--ws", "websockets-sansio", "--ws-max-size", "65536", "--ws-per-message-deflate", "false", \
+     "--proxy-headers", "--forwarded-allow-ips", "*", "--no-access-log", "parlor.asgi:application"]
