@@ -58,7 +58,6 @@ class ChatConsumer(AsyncWebsocketConsumer):
             page_size=self.limits.history_max,
         )
         self.outbox = Outbox(self.base_send, max_frames=setting("OUTBOX_MAX_FRAMES"))
-        self.writer = asyncio.ensure_future(self.outbox.run())
         self.groups = [tenant_group_name(tenant.id)]
         if principal.is_agent:
             self.groups.append(tenant_agents_group_name(tenant.id))
@@ -103,9 +102,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         """Leave every room (presence included) and stop the timers."""
         if not hasattr(self, "rooms"):
             return
-        for task in [self.expiry, self.writer]:
-            if task is not None:
-                task.cancel()
+        if self.expiry is not None:
+            self.expiry.cancel()
+        self.outbox.stop()
         await self.rooms.leave_all()
 
     # Channels' default dispatch closes stale database connections before every event with a
