@@ -47,6 +47,7 @@ export function startWidget(host) {
     everOpen: false,
     refusals: 0,
     givenToken: "",
+    online: new Map(),
     client: null,
     timers: {},
   };
@@ -145,6 +146,8 @@ export function startWidget(host) {
       }
       if (!resumed) state.hasMore = (conversation.oldestSeq() || 1) > 1;
       view.render(conversation.items);
+      state.online = new Map();
+      updatePresence(frame.online, []);
     },
     message(frame) {
       if (frame.room !== state.room) return;
@@ -170,8 +173,7 @@ export function startWidget(host) {
       if (conversation.applyRead(frame.seq).length) view.render(conversation.items);
     },
     presence(frame) {
-      if (frame.room !== state.room || !Array.isArray(frame.online)) return;
-      view.setPresence(frame.online.some((member) => member && member.kind === "agent"));
+      if (frame.room === state.room) updatePresence(frame.joined, frame.left);
     },
     history(frame) {
       if (frame.room !== state.room) return;
@@ -191,6 +193,18 @@ export function startWidget(host) {
       }
     },
   };
+
+  /** Apply who came online and who went (`joined` gives the snapshot, `presence` the deltas). */
+  function updatePresence(joined, left) {
+    const key = (member) => `${member.kind}:${member.id}`;
+    for (const member of Array.isArray(joined) ? joined : []) {
+      if (member) state.online.set(key(member), member);
+    }
+    for (const member of Array.isArray(left) ? left : []) {
+      if (member) state.online.delete(key(member));
+    }
+    view.setPresence([...state.online.values()].some((member) => member.kind === "agent"));
+  }
 
   function statusWhileDown() {
     if (window.navigator.onLine === false) return "offline";

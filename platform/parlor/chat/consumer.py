@@ -47,7 +47,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.tenant = tenant
         self.auth = SocketAuth(principal)
         self.closing = False
-        self.expiry: asyncio.Task | None = None
+        self.expiry: asyncio.TimerHandle | None = None
         self._load_limits()
         self.rooms = RoomFollower(
             tenant=tenant,
@@ -58,7 +58,6 @@ class ChatConsumer(AsyncWebsocketConsumer):
             page_size=self.limits.history_max,
         )
         self.outbox = Outbox(self.base_send, max_frames=setting("OUTBOX_MAX_FRAMES"))
-        self.writer = asyncio.ensure_future(self.outbox.run())
         self.groups = [tenant_group_name(tenant.id)]
         if principal.is_agent:
             self.groups.append(tenant_agents_group_name(tenant.id))
@@ -66,6 +65,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
         self._queue(self._hello())
         self._schedule_expiry()
+        # Nothing reads the handshake headers after authentication; keep no copy per socket.
+        self.scope["headers"] = ()
 
     def _load_limits(self) -> None:
         self.limits = frames.Limits(
@@ -103,9 +104,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         """Leave every room (presence included) and stop the timers."""
         if not hasattr(self, "rooms"):
             return
-        for task in [self.expiry, self.writer]:
-            if task is not None:
-                task.cancel()
+        if self.expiry is not None:
+            self.expiry.cancel()
+        self.outbox.stop()
         await self.rooms.leave_all()
 
     # Channels' default dispatch closes stale database connections before every event with a
@@ -310,13 +311,17 @@ class ChatConsumer(AsyncWebsocketConsumer):
     # Helpers.
 
     def _schedule_expiry(self) -> None:
+        # A timer handle, not a sleeping task: one fewer task per idle socket.
         if self.expiry is not None:
             self.expiry.cancel()
-        self.expiry = asyncio.ensure_future(self._expire())
+        loop = asyncio.get_running_loop()
+        self.expiry = loop.call_at(loop.time() + self.auth.seconds_until_expiry(), self._expire)
 
-    async def _expire(self) -> None:
-        while (remaining := self.auth.seconds_until_expiry()) > 0:
-            await asyncio.sleep(remaining)
+    def _expire(self) -> None:
+        self.expiry = None
+        if self.auth.seconds_until_expiry() > 0:
+            self._schedule_expiry()  # refreshed meanwhile, or the timer fired early
+            return
         self._close(protocol.CLOSE_TOKEN_INVALID)
 
     def _queue(self, frame: dict[str, Any]) -> None:

@@ -4,7 +4,8 @@ Live messages can arrive out of order (two server processes publish independentl
 (a catch-up overlaps the live stream, a client re-sends). Each socket keeps one `RoomStream`
 per joined room: it passes on a message only when it is the next seq, holds later ones until
 the gap is filled, and drops anything already delivered. While the socket catches up from
-storage (after subscribing, before it knows where storage ends) the stream holds everything.
+storage (after subscribing, before it knows where storage ends) the stream holds everything,
+room events (presence, typing, read) too, released after the messages once it starts.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ MAX_PENDING = 1000
 class RoomStream:
     """The delivery position of one room on one socket (`delivered` None while catching up)."""
 
-    __slots__ = ("delivered", "pending")
+    __slots__ = ("delivered", "held", "pending")
 
     def __init__(self, delivered: int | None = None) -> None:
         self.delivered = delivered
         self.pending: dict[int, str] = {}
+        self.held: list[str] | None = None
 
     @property
     def catching_up(self) -> bool:
@@ -30,7 +32,18 @@ class RoomStream:
         """End the catch-up at `delivered`; return the held frames now deliverable, in order."""
         self.delivered = delivered
         self.pending = {seq: text for seq, text in self.pending.items() if seq > delivered}
-        return self._release([])
+        ready = self._release([])
+        if self.held:
+            ready.extend(self.held)
+        self.held = None
+        return ready
+
+    def hold(self, text: str) -> None:
+        """Keep a room event that arrived while catching up, for after the start."""
+        if self.held is None:
+            self.held = []
+        if len(self.held) < MAX_PENDING:
+            self.held.append(text)
 
     def accept(self, seq: int, text: str) -> list[str]:
         """Take a message frame; return the frames now deliverable, in seq order."""

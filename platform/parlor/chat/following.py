@@ -11,7 +11,7 @@ from parlor.chat.broadcast import EVENT_ROOM_MESSAGE, message_item
 from parlor.chat.delivery import RoomStream
 from parlor.chat.fanout import room_fanout
 from parlor.chat.frames import encode
-from parlor.chat.presence import presence_store
+from parlor.chat.presence import PresenceChange, presence_store
 from parlor.chat.records import RoomJoined
 from parlor.conf import setting
 from parlor.db import in_schema
@@ -64,7 +64,8 @@ class RoomFollower:
         # The new stream holds live messages until storage says where the catch-up ends.
         rejoining = room in self.streams
         self.streams[room] = RoomStream()
-        await self.fanout.subscribe(room_group_name(self.tenant.id, room), self)
+        group = room_group_name(self.tenant.id, room)
+        await self.fanout.subscribe(group, self)
         try:
             joined = await in_schema(
                 self.tenant.schema_name,
@@ -75,14 +76,20 @@ class RoomFollower:
                 recent=setting("JOIN_RECENT"),
                 page_size=self.page_size,
             )
+            # The snapshot goes out in `joined`; later changes come as deltas, held until then.
+            presence = await presence_store().enter(group, self.channel_name, self._member())
         except Exception:
             if not rejoining:
                 await self.leave(room, announce=False)
             raise
-        await self._send_joined(joined, since_seq, re)
-        await self._presence_enter(room)
+        await self._send_joined(joined, since_seq, re, presence)
+        if presence.changed:
+            delta = _presence(room, presence, joined=(self._member(),))
+            await self.broadcast(room, delta, skip_self=True)
 
-    async def _send_joined(self, joined: RoomJoined, since: int | None, re: str | None) -> None:
+    async def _send_joined(
+        self, joined: RoomJoined, since: int | None, re: str | None, presence: PresenceChange
+    ) -> None:
         stream = self.streams[joined.room_id]
         messages = joined.page.messages
         newest = max(joined.last_seq, messages[-1].seq if messages else 0)
@@ -99,6 +106,8 @@ class RoomFollower:
             "last_seq": newest,
             "read_seq": joined.read_seq,
             "messages": [message_item(m) for m in messages],
+            "online": presence.online,
+            "online_count": presence.online_count,
         }
         self.push(encode(frames.reply(re, **reply)))
         for text in stream.start(start):
@@ -149,8 +158,11 @@ class RoomFollower:
                 self.push(text)
             if stream.has_gap:
                 self._watch_gap(room, stream)
-        elif event.get("skip") != self.channel_name and not stream.catching_up:
-            self.push(event["text"])
+        elif event.get("skip") != self.channel_name:
+            if stream.catching_up:
+                stream.hold(event["text"])
+            else:
+                self.push(event["text"])
 
     def _watch_gap(self, room: str, stream: RoomStream) -> None:
         waiting = self.gap_checks.get(room)
@@ -174,7 +186,7 @@ class RoomFollower:
             return
         await self._fill_from_storage(room, stream, upto=stream.gap_end)
 
-    async def broadcast(self, room: str, frame: dict[str, Any], *, skip_self: bool) -> None:
+    async def broadcast(self, room: str, frame: dict[str, Any], *, skip_self: bool = False) -> None:
         """Send an unstored frame to the room's sockets (all but this one with `skip_self`)."""
         group = room_group_name(self.tenant.id, room)
         event = {"type": EVENT_ROOM_EVENT, "group": group, "room": room, "text": encode(frame)}
@@ -182,18 +194,28 @@ class RoomFollower:
             event["skip"] = self.channel_name
         await self.layer.group_send(group, event)
 
-    async def _presence_enter(self, room: str) -> None:
-        group = room_group_name(self.tenant.id, room)
-        online = await presence_store().enter(
-            group, self.channel_name, frames.sender_of(self.auth.principal)
-        )
-        await self.broadcast(room, _presence(room, online), skip_self=False)
+    def _member(self) -> dict[str, str]:
+        return frames.sender_of(self.auth.principal)
 
     async def _presence_leave(self, room: str) -> None:
+        member = self._member()
         group = room_group_name(self.tenant.id, room)
-        online = await presence_store().leave(group, self.channel_name)
-        await self.broadcast(room, _presence(room, online), skip_self=False)
+        presence = await presence_store().leave(group, self.channel_name, member)
+        if presence.changed:
+            await self.broadcast(room, _presence(room, presence, left=(member,)))
 
 
-def _presence(room: str, online: list[dict[str, str]]) -> dict[str, Any]:
-    return {"type": protocol.SERVER_PRESENCE, "room": room, "online": online}
+def _presence(
+    room: str,
+    presence: PresenceChange,
+    *,
+    joined: tuple[dict[str, str], ...] = (),
+    left: tuple[dict[str, str], ...] = (),
+) -> dict[str, Any]:
+    return {
+        "type": protocol.SERVER_PRESENCE,
+        "room": room,
+        "joined": list(joined),
+        "left": list(left),
+        "online_count": presence.online_count,
+    }

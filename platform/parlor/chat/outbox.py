@@ -1,54 +1,121 @@
-"""A socket's outgoing frames in order, written by one task so fan-out never waits on a client."""
+"""A socket's outgoing frames in order, written at once when the socket keeps up.
+
+ASGI servers write a frame without suspending unless the client's socket is backed up, so a
+push first runs the server's `send` to completion right there: no task, no wake-up. Only a
+`send` that suspends starts a writer task, which finishes it and writes what queued meanwhile,
+so fan-out never waits on a slow client. The queue is bounded: past `max_frames` the client
+is told to resume later (the consumer closes with 4408).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Generator
 from typing import Any
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
+logger = logging.getLogger(__name__)
+
 
 class Outbox:
-    """Queues ASGI send events and writes them in order; refuses more than `max_frames`."""
+    """Writes ASGI send events in order; refuses more than `max_frames` waiting."""
+
+    __slots__ = ("closed", "frames", "max_frames", "send", "writer")
 
     def __init__(self, send: Send, *, max_frames: int) -> None:
         self.send = send
         self.max_frames = max_frames
         self.frames: deque[dict[str, Any]] = deque()
-        self.wake = asyncio.Event()
+        self.writer: asyncio.Task | None = None
         self.closed = False
 
     def push_text(self, text: str) -> bool:
-        """Queue a text frame; return False (and queue nothing) when the client lags too far."""
+        """Write or queue a text frame; return False (doing nothing) when the client lags."""
         if self.closed:
             return True
         if len(self.frames) >= self.max_frames:
             return False
-        self.frames.append({"type": "websocket.send", "text": text})
-        self.wake.set()
+        self._push({"type": "websocket.send", "text": text})
         return True
 
     def push_close(self, code: int) -> None:
-        """Queue the close after what is already queued (or instead of it, when lagging)."""
+        """Close after what is already queued (or instead of it, when lagging)."""
         if self.closed:
             return
         self.closed = True
-        self.frames.append({"type": "websocket.close", "code": code})
-        self.wake.set()
+        self._push({"type": "websocket.close", "code": code})
 
     def drop_pending(self) -> None:
         """Forget the frames not yet written (the client lags too far to catch up)."""
         self.frames.clear()
 
-    async def run(self) -> None:
-        """Write queued frames until the close is written (or the task is cancelled)."""
-        while True:
-            await self.wake.wait()
-            self.wake.clear()
+    def stop(self) -> None:
+        """Stop writing (the socket is gone)."""
+        self.closed = True
+        self.frames.clear()
+        if self.writer is not None:
+            self.writer.cancel()
+
+    @property
+    def backlog(self) -> int:
+        """The number of frames waiting behind a write in progress."""
+        return len(self.frames)
+
+    def _push(self, event: dict[str, Any]) -> None:
+        if self.writer is not None:
+            self.frames.append(event)
+            return
+        sending = self.send(event).__await__()
+        try:
+            suspended_on = sending.send(None)
+        except StopIteration:
+            return
+        except Exception:
+            self._fail()
+            return
+        self.writer = asyncio.ensure_future(self._write(sending, suspended_on))
+
+    async def _write(self, sending: Generator, suspended_on: Any) -> None:
+        """Finish the suspended `sending`, then write the queue until it is empty."""
+        try:
+            await _finish(sending, suspended_on)
             while self.frames:
-                event = self.frames.popleft()
-                await self.send(event)
-                if event["type"] == "websocket.close":
-                    return
+                await self.send(self.frames.popleft())
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            self._fail()
+        finally:
+            self.writer = None
+
+    def _fail(self) -> None:
+        # The server refuses to write (the client went away): the disconnect event follows.
+        logger.debug("outbox send failed; dropping the socket's frames", exc_info=True)
+        self.closed = True
+        self.frames.clear()
+
+
+async def _finish(coroutine: Generator, suspended_on: Any) -> None:
+    """Run an awaitable's iterator that suspended on `suspended_on` (what it yielded) to its end."""
+    while True:
+        try:
+            if suspended_on is None:
+                await asyncio.sleep(0)  # a bare `yield`: the coroutine only gave up its turn
+            else:
+                # A task resets this flag when it takes the future; no task took this one yet.
+                suspended_on._asyncio_future_blocking = False
+                await suspended_on
+        except BaseException as error:
+            # The coroutine sees the outcome where it suspended, as under a task.
+            step = coroutine.throw
+            argument: Any = error
+        else:
+            step = coroutine.send
+            argument = None
+        try:
+            suspended_on = step(argument)
+        except StopIteration:
+            return

@@ -53,13 +53,57 @@ def principal_for(
     )
 
 
+class StalledClientApp:
+    """The consumer behind a server whose writes wait while the client has stopped reading.
+
+    An ASGI server's `send` suspends while the client's socket is backed up; `stall()` makes
+    every write wait like that until `resume()`. `handled` counts the client frames the
+    consumer has finished with (it asks for the next one only then).
+    """
+
+    def __init__(self) -> None:
+        self.application = ChatConsumer.as_asgi()
+        self.writable = asyncio.Event()
+        self.writable.set()
+        self.receives = 0
+
+    @property
+    def handled(self) -> int:
+        return self.receives - 1
+
+    def stall(self) -> None:
+        self.writable.clear()
+
+    def resume(self) -> None:
+        self.writable.set()
+
+    async def __call__(self, scope, receive, send) -> None:
+        async def counted_receive():
+            self.receives += 1
+            return await receive()
+
+        async def waiting_send(event):
+            await self.writable.wait()
+            await send(event)
+
+        await self.application(scope, counted_receive, waiting_send)
+
+
+async def until(condition, timeout: float = 5) -> None:
+    """Wait until `condition()` is true; fail after `timeout` seconds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.01)
+
+
 class ChatClient:
     """One socket to the consumer, speaking frames as dicts."""
 
-    def __init__(self, principal: Principal) -> None:
+    def __init__(self, principal: Principal, application: Any = None) -> None:
         self.principal = principal
         self.communicator = WebsocketCommunicator(
-            ChatConsumer.as_asgi(), "/ws/v1/", subprotocols=["parlor.v1"]
+            application or ChatConsumer.as_asgi(), "/ws/v1/", subprotocols=["parlor.v1"]
         )
         self.communicator.scope["tenant"] = principal.tenant
         self.communicator.scope["principal"] = principal

@@ -46,3 +46,12 @@ def test_holds_everything_while_catching_up_then_releases_after_the_start():
     # Storage delivered up to 5: the held 5 is a duplicate, 6 and 7 follow.
     assert stream.start(5) == ["m6", "m7"]
     assert not stream.catching_up and stream.delivered == 7
+
+
+def test_room_events_held_while_catching_up_follow_the_messages_at_the_start():
+    stream = RoomStream()
+    stream.accept(3, "m3")
+    stream.hold("presence")
+    stream.accept(2, "m2")
+    assert stream.start(1) == ["m2", "m3", "presence"]
+    assert stream.held is None

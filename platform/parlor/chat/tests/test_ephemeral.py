@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from parlor.chat.models import Membership, Message
+from parlor.chat.presence import PRESENCE_LIST_MAX
 from parlor.chat.tests.support import ChatClient, principal_for, unique
 from parlor.db import in_schema
 
@@ -65,20 +66,26 @@ async def test_read_position_is_stored_never_moves_back_and_is_announced(tenant_
         await again.close()
 
 
-async def test_presence_lists_who_is_online_in_the_room(tenant_alpha):
+def names(members) -> list[str]:
+    return [member["name"] for member in members]
+
+
+async def test_joined_lists_who_is_online_and_members_get_deltas(tenant_alpha):
     room = unique("presence")
     first = await ChatClient(principal_for(tenant_alpha, name="Ada")).connect()
     second = await ChatClient(principal_for(tenant_alpha, name="Bob")).connect()
     try:
-        await first.join(room)
-        alone = await first.expect("presence", skip=())
-        assert [m["name"] for m in alone["online"]] == ["Ada"]
-        await second.join(room)
-        both = await first.expect("presence", skip=())
-        assert [m["name"] for m in both["online"]] == ["Ada", "Bob"]
+        alone = await first.join(room)
+        assert (names(alone["online"]), alone["online_count"]) == (["Ada"], 1)
+        both = await second.join(room)
+        assert (names(both["online"]), both["online_count"]) == (["Ada", "Bob"], 2)
+        came = await first.expect("presence", skip=())
+        assert (names(came["joined"]), came["left"], came["online_count"]) == (["Bob"], [], 2)
+        await second.nothing(skip=())  # the joiner has its snapshot: no delta about itself
         await second.close()
-        left = await first.expect("presence", skip=())
-        assert [m["name"] for m in left["online"]] == ["Ada"]
+        went = await first.expect("presence", skip=())
+        assert (came["room"], went["joined"], names(went["left"])) == (room, [], ["Bob"])
+        assert went["online_count"] == 1
     finally:
         await first.close()
 
@@ -86,13 +93,35 @@ async def test_presence_lists_who_is_online_in_the_room(tenant_alpha):
 async def test_presence_counts_one_person_with_two_sockets_once(tenant_alpha):
     room = unique("tabs")
     person = principal_for(tenant_alpha, name="Ada")
+    watcher = await ChatClient(principal_for(tenant_alpha, name="Eve")).connect()
     tab_one = await ChatClient(person).connect()
     tab_two = await ChatClient(person).connect()
     try:
+        await watcher.join(room)
         await tab_one.join(room)
-        await tab_two.join(room)
-        frame = await tab_two.expect("presence", skip=())
-        assert [m["name"] for m in frame["online"]] == ["Ada"]
+        assert names((await watcher.expect("presence", skip=()))["joined"]) == ["Ada"]
+        joined = await tab_two.join(room)
+        assert (names(joined["online"]), joined["online_count"]) == (["Ada", "Eve"], 2)
+        await tab_one.close()
+        await watcher.nothing(skip=())  # Ada is still online through her second tab
+        await tab_two.close()
+        went = await watcher.expect("presence", skip=())
+        assert (names(went["left"]), went["online_count"]) == (["Ada"], 1)
     finally:
+        await watcher.close()
         await tab_one.close()
         await tab_two.close()
+
+
+async def test_joined_lists_at_most_the_first_hundred_people_with_the_exact_count(tenant_alpha):
+    room = unique("crowd")
+    clients = [ChatClient(principal_for(tenant_alpha)) for _ in range(PRESENCE_LIST_MAX + 2)]
+    try:
+        for client in clients:
+            await client.connect()
+            joined = await client.join(room)
+        assert joined["online_count"] == PRESENCE_LIST_MAX + 2
+        assert len(joined["online"]) == PRESENCE_LIST_MAX
+    finally:
+        for client in clients:
+            await client.close()

@@ -1,4 +1,4 @@
-"""Outbox: frames written in order by one task, bounded for clients that read too slowly."""
+"""Outbox: frames written in order, at once or behind a waiting write, bounded for slow readers."""
 
 from __future__ import annotations
 
@@ -7,29 +7,99 @@ import asyncio
 import pytest
 
 from parlor.chat.outbox import Outbox
-from parlor.chat.tests.support import ChatClient, principal_for, unique
+from parlor.chat.tests.support import ChatClient, StalledClientApp, principal_for, unique, until
 
 
-async def test_writes_in_order_and_stops_after_the_close():
-    written = []
+class Server:
+    """An ASGI send that writes at once, or holds every write while `blocked` until released."""
 
-    async def send(event):
-        written.append(event)
+    def __init__(self) -> None:
+        self.written: list[dict] = []
+        self.blocked = False
+        self.release = asyncio.Event()
+        self.writes_started = 0
 
-    outbox = Outbox(send, max_frames=10)
-    writer = asyncio.ensure_future(outbox.run())
-    for text in ("a", "b"):
-        assert outbox.push_text(text)
+    async def send(self, event: dict) -> None:
+        self.writes_started += 1
+        if self.blocked:
+            await self.release.wait()
+        self.written.append(event)
+
+    def items(self) -> list:
+        return [event.get("text", event.get("code")) for event in self.written]
+
+
+async def test_writes_at_once_without_a_task_while_the_client_keeps_up():
+    server = Server()
+    outbox = Outbox(server.send, max_frames=10)
+    assert outbox.push_text("a")
+    assert server.items() == ["a"]  # written before push_text returned
+    assert outbox.writer is None
     outbox.push_close(4000)
     assert outbox.push_text("after close")  # ignored, not an overflow
-    await asyncio.wait_for(writer, 5)
-    assert [e.get("text", e.get("code")) for e in written] == ["a", "b", 4000]
+    assert server.items() == ["a", 4000]
+
+
+async def test_a_write_that_waits_queues_the_rest_behind_it_in_order():
+    server = Server()
+    server.blocked = True
+    outbox = Outbox(server.send, max_frames=10)
+    for text in ("a", "b", "c"):
+        assert outbox.push_text(text)
+    outbox.push_close(4000)
+    assert server.writes_started == 1 and server.items() == []
+    assert outbox.backlog == 3 and outbox.writer is not None
+    server.blocked = False
+    server.release.set()
+    await asyncio.wait_for(outbox.writer, 5)
+    assert server.items() == ["a", "b", "c", 4000]
+    assert outbox.writer is None
+
+
+async def test_after_the_backlog_drains_it_writes_at_once_again():
+    server = Server()
+    server.blocked = True
+    outbox = Outbox(server.send, max_frames=10)
+    outbox.push_text("a")
+    outbox.push_text("b")
+    server.blocked = False
+    server.release.set()
+    await asyncio.wait_for(outbox.writer, 5)
+    outbox.push_text("c")
+    assert server.items() == ["a", "b", "c"]
+    assert outbox.writer is None
 
 
 async def test_refuses_frames_beyond_its_bound():
-    outbox = Outbox(None, max_frames=2)
+    server = Server()
+    server.blocked = True
+    outbox = Outbox(server.send, max_frames=2)
+    assert outbox.push_text("in flight")
     assert outbox.push_text("a") and outbox.push_text("b")
     assert not outbox.push_text("c")
+    outbox.stop()
+
+
+async def test_a_failing_send_drops_the_socket_frames_quietly():
+    async def gone(event):
+        raise ConnectionResetError("client went away")
+
+    outbox = Outbox(gone, max_frames=2)
+    assert outbox.push_text("a")
+    assert outbox.closed
+    assert outbox.push_text("b")  # dropped: the disconnect event follows
+
+
+async def test_stop_cancels_a_write_in_progress():
+    server = Server()
+    server.blocked = True
+    outbox = Outbox(server.send, max_frames=10)
+    outbox.push_text("a")
+    writer = outbox.writer
+    outbox.stop()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(writer, 5)
+    assert server.items() == []
 
 
 @pytest.mark.usefixtures("live_db")
@@ -43,10 +113,17 @@ async def test_a_socket_that_falls_too_far_behind_is_closed_with_4408(tenant_alp
             await writer.say(room, f"m{number}")
     finally:
         await writer.close()
-    # The catch-up queues a page of 5 message frames at once: more than the outbox holds.
-    reader = await ChatClient(principal_for(tenant_alpha)).connect()
+    # The client stops reading; the catch-up then queues a page of 5 message frames behind
+    # the `joined` frame still being written: more than the outbox holds.
+    stalled = StalledClientApp()
+    reader = await ChatClient(principal_for(tenant_alpha), application=stalled).connect()
     try:
+        handled = stalled.handled
+        stalled.stall()
         await reader.send(type="join", room=room, since_seq=0)
+        await until(lambda: stalled.handled > handled)
+        stalled.resume()
         assert await reader.expect_close() == 4408
+        assert [frame["type"] for frame in reader.seen] == ["hello", "joined"]
     finally:
         await reader.close()
