@@ -15,6 +15,7 @@ from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from parlor.errors import Conflict, NotFound, ValidationFailed
 from parlor.realtime.principal import PrincipalKind
+from parlor.testing.tenants import scratch_tenant
 from tenants import services
 from tenants.keys import (
     HMAC_SECRET_MIN_BYTES,
@@ -28,7 +29,7 @@ from tenants.keys import (
     signing_key_rotate,
 )
 from tenants.models import SigningKey, Tenant
-from tenants.services import tenant_create, tenant_delete
+from tenants.services import tenant_create
 from tenants.tests.forgery import claims, signed_by_tenant
 from tenants.tokens import TokenError, token_issue, token_verify
 
@@ -38,10 +39,8 @@ pytestmark = pytest.mark.usefixtures("live_db")
 @pytest.fixture(scope="module")
 def keyring(django_db_setup, django_db_blocker):
     """A tenant of its own, so rotating and revoking keys disturbs no other test."""
-    with django_db_blocker.unblock():
-        created = tenant_create(slug="keyring", name="Keyring", domain="keyring.localhost")
+    with scratch_tenant("keyring", django_db_blocker) as created:
         yield created.tenant
-        tenant_delete(slug="keyring")
 
 
 def issue(tenant) -> str:

@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from parlor.realtime.principal import PrincipalKind
+from parlor.testing.tenants import scratch_tenant
 from tenants import revocation
 from tenants.cache import CacheMiss, cache_only
 from tenants.revocation import (
@@ -19,7 +20,6 @@ from tenants.revocation import (
     subject_revoke,
     tenant_revocations_load,
 )
-from tenants.services import tenant_create, tenant_delete
 from tenants.tests.forgery import claims, signed_by_tenant
 from tenants.tokens import TokenError, token_issue, token_verify
 
@@ -29,10 +29,8 @@ pytestmark = pytest.mark.usefixtures("live_db")
 @pytest.fixture(scope="module")
 def revoker(django_db_setup, django_db_blocker):
     """A tenant of its own, so counting its revocations sees no other test's."""
-    with django_db_blocker.unblock():
-        created = tenant_create(slug="revoker", name="Revoker", domain="revoker.localhost")
+    with scratch_tenant("revoker", django_db_blocker) as created:
         yield created.tenant
-        tenant_delete(slug="revoker")
 
 
 def issue(tenant, subject: str) -> str:

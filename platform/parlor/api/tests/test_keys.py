@@ -9,9 +9,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from jwt.algorithms import ECAlgorithm
 
 from parlor.api.tests.helpers import assert_problem, post
+from parlor.testing.tenants import scratch_tenant
 from tenants.keys import signing_key_current
 from tenants.models import SigningKey
-from tenants.services import tenant_create, tenant_delete
 
 pytestmark = pytest.mark.usefixtures("live_db")
 
@@ -19,9 +19,8 @@ pytestmark = pytest.mark.usefixtures("live_db")
 @pytest.fixture(scope="module")
 def rotating(django_db_setup, django_db_blocker):
     """A tenant whose keys this module may rotate."""
-    with django_db_blocker.unblock():
-        yield tenant_create(slug="rotating", name="Rotating", domain="rotating.localhost")
-        tenant_delete(slug="rotating")
+    with scratch_tenant("rotating", django_db_blocker) as created:
+        yield created
 
 
 def test_rotate_returns_the_new_kid_and_the_previous_keys_grace(client, rotating):

@@ -15,9 +15,9 @@ from parlor.db import in_public_schema
 from parlor.realtime.principal import PrincipalKind
 from parlor.realtime.protocol import CLOSE_TOKEN_INVALID
 from parlor.realtime.tests.test_middleware import communicator, issue
+from parlor.testing.tenants import scratch_tenant
 from tenants.keys import signing_key_current
 from tenants.revocation import jti_revoke, key_revoke, subject_revoke
-from tenants.services import tenant_create, tenant_delete
 from tenants.tokens import token_sign
 
 pytestmark = [pytest.mark.usefixtures("live_db"), pytest.mark.redis]
@@ -43,9 +43,8 @@ def redis_layer(redis_url):
 @pytest.fixture(scope="module")
 def doomed(django_db_setup, django_db_blocker):
     """A tenant whose keys this module may revoke."""
-    with django_db_blocker.unblock():
-        yield tenant_create(slug="doomed_keys", name="Doomed", domain="doomed-keys.localhost")
-        tenant_delete(slug="doomed_keys")
+    with scratch_tenant("doomed_keys", django_db_blocker) as created:
+        yield created
 
 
 def jti_of(token: str) -> str:
