@@ -21,14 +21,13 @@ install: $(STAMP)
 run: $(STAMP)
 	$(PY) manage.py rundemo
 
-test: $(STAMP) browser
-	$(PY) -m ruff check .
-	$(PY) -m ruff format --check .
+test: lint browser
 	$(PY) -m pytest
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP)
 	$(PY) -m ruff check --fix .

@@ -24,7 +24,7 @@ def setup(count: int, tokens_path: Path, origin: str) -> None:
     from django.core.management import call_command
 
     call_command("migrate_schemas", "--shared", verbosity=0, interactive=False)
-    from parlor.realtime.principal import PrincipalKind
+    from parlor.base.identity import PrincipalKind
     from tenants.services import public_tenant_ensure, tenant_create
     from tenants.tokens import token_issue
 

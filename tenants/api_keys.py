@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from parlor.errors import NotFound
+from parlor.base.errors import NotFound
 from tenants.models import ApiKey, Tenant
 
 SECRET_KEY_PREFIX = "sk_"

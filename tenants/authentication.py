@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from parlor.errors import NotAuthenticated, PermissionDenied, ValidationFailed
-from parlor.realtime.principal import PrincipalKind
+from parlor.base.errors import NotAuthenticated, PermissionDenied, ValidationFailed
+from parlor.base.identity import PrincipalKind
 from tenants.api_keys import PUBLISHABLE_KEY_PREFIX, SECRET_KEY_PREFIX, secret_key_hash
 from tenants.cache import TimedCache
 from tenants.models import ApiKey, Domain, Tenant

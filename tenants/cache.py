@@ -12,7 +12,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from django.db import transaction
 
-from parlor.db import in_public_schema
+from parlor.base.db import in_public_schema
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from parlor.errors import ValidationFailed
-from parlor.realtime.groups import ROOM_ID_PATTERN
+from parlor.base.errors import ValidationFailed
+from parlor.base.groups import ROOM_ID_PATTERN
 
 JTI_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")

@@ -15,7 +15,7 @@ from django.utils import timezone
 from jwt import PyJWK
 from jwt.exceptions import PyJWTError
 
-from parlor.errors import Conflict, NotFound, ValidationFailed
+from parlor.base.errors import Conflict, NotFound, ValidationFailed
 from tenants.cache import TimedCache
 from tenants.lifetimes import PLATFORM_MAX_TTL
 from tenants.models import SigningKey, Tenant

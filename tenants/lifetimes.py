@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from parlor.errors import ValidationFailed
-from parlor.realtime.principal import PrincipalKind
+from parlor.base.errors import ValidationFailed
+from parlor.base.identity import PrincipalKind
 from tenants.models import Tenant
 
 MIN_TTL = 10

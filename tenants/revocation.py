@@ -14,8 +14,8 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from parlor.errors import ValidationFailed
-from parlor.realtime.groups import tenant_group_name
+from parlor.base.errors import ValidationFailed
+from parlor.base.groups import tenant_group_name
 from tenants.cache import TimedCache, database_needed
 from tenants.claims import claims_validate, jti_validate
 from tenants.keys import signing_key_revoke

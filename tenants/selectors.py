@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from parlor.errors import NotFound
+from parlor.base.errors import NotFound
 from tenants.models import Tenant
 
 

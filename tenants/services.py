@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django_tenants.utils import schema_exists
 
-from parlor.errors import Conflict, ValidationFailed
+from parlor.base.errors import Conflict, ValidationFailed
 from tenants.api_keys import api_key_create, publishable_key_generate
 from tenants.keys import signing_key_create
 from tenants.lifetimes import token_lifetime_caps_validate

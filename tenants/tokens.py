@@ -16,8 +16,8 @@ from typing import Any
 import jwt
 from jwt import PyJWK, PyJWTError
 
-from parlor.errors import NotAuthenticated, ValidationFailed
-from parlor.realtime.principal import Principal, PrincipalKind, TenantRef
+from parlor.base.errors import NotAuthenticated, ValidationFailed
+from parlor.base.identity import Principal, PrincipalKind, TenantRef
 from tenants.claims import JTI_PATTERN, claims_validate
 from tenants.keys import (
     Algorithm,

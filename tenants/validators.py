@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from parlor.errors import ValidationFailed
+from parlor.base.errors import ValidationFailed
 
 SLUG_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,62}")
 RESERVED_SLUGS = frozenset({"public", "information_schema", "default", "template"})

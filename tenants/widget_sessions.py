@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core import signing
 
-from parlor.chat.conversations import conversation_room_id
-from parlor.realtime.principal import PrincipalKind
+from parlor.base.conversations import conversation_room_id
+from parlor.base.identity import PrincipalKind
 from tenants.models import Tenant
 from tenants.tokens import token_issue
 

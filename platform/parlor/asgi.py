@@ -1,4 +1,8 @@
-"""The ASGI application: HTTP through Django, WebSockets through auth middleware to the consumer."""
+"""The ASGI application, composed in one place.
+
+HTTP goes through Django. A WebSocket goes through the token and origin middleware, then the
+URL router, then the chat consumer.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,16 @@ from django.core.asgi import get_asgi_application
 
 django_asgi_app = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from parlor.realtime.stack import websocket_application  # noqa: E402
+from parlor.chat.routing import websocket_urlpatterns  # noqa: E402
+from parlor.realtime.middleware import TokenAuthMiddleware  # noqa: E402
+
+
+def websocket_application():
+    """Return the ASGI application that serves every WebSocket connection."""
+    return TokenAuthMiddleware(URLRouter(websocket_urlpatterns))
+
 
 application = ProtocolTypeRouter(
     {

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import redis
 from django.conf import settings
 
-from parlor.conf import setting
-from parlor.errors import RateLimited
+from parlor.base.conf import setting
+from parlor.base.errors import RateLimited
 
 
 @dataclass(frozen=True)

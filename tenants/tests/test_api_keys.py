@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from parlor.errors import NotFound
+from parlor.base.errors import NotFound
 from tenants.api_keys import API_KEY_PREFIX_LENGTH, api_key_create, api_key_revoke, secret_key_hash
 from tenants.models import ApiKey
 

@@ -7,8 +7,8 @@ import secrets
 import pytest
 from django.db import connection
 
-from parlor.errors import PermissionDenied
-from parlor.realtime.principal import PrincipalKind
+from parlor.base.errors import PermissionDenied
+from parlor.base.identity import PrincipalKind
 from tenants import authentication
 from tenants.authentication import DOMAIN_OWNERS, socket_authenticate
 from tenants.models import Domain

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django_tenants.utils import schema_exists
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
-from parlor.errors import Conflict, NotFound, ValidationFailed
-from parlor.realtime.principal import PrincipalKind
+from parlor.base.errors import Conflict, NotFound, ValidationFailed
+from parlor.base.identity import PrincipalKind
 from parlor.testing.tenants import scratch_tenant
 from tenants import services
 from tenants.keys import (

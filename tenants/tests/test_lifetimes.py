@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from parlor.errors import ValidationFailed
-from parlor.realtime.principal import PrincipalKind
+from parlor.base.errors import ValidationFailed
+from parlor.base.identity import PrincipalKind
 from tenants.lifetimes import PLATFORM_MAX_TTL
 from tenants.services import tenant_token_lifetime_caps_set
 from tenants.tests.forgery import claims, signed_by_tenant

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from parlor.realtime.principal import PrincipalKind
+from parlor.base.identity import PrincipalKind
 from parlor.testing.tenants import scratch_tenant
 from tenants import revocation
 from tenants.cache import CacheMiss, cache_only

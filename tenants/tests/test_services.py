@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django_tenants.utils import schema_exists
 
-from parlor.errors import Conflict, ValidationFailed
+from parlor.base.errors import Conflict, ValidationFailed
 from tenants.api_keys import secret_key_hash
 from tenants.models import ApiKey, Domain, Tenant
 from tenants.services import (

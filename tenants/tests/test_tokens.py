@@ -11,8 +11,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 
-from parlor.errors import ValidationFailed
-from parlor.realtime.principal import PrincipalKind
+from parlor.base.errors import ValidationFailed
+from parlor.base.identity import PrincipalKind
 from tenants.keys import signing_key_current, signing_key_register_public
 from tenants.models import SigningKey
 from tenants.tests.forgery import b64, claims, hs256, segment, signed_by_tenant

@@ -135,7 +135,7 @@ def browsers(stack, tmp_path, request) -> Iterator:
 @pytest.fixture
 def agent_for(stack, django_db_blocker) -> Iterator:
     """Connect agents of the test tenant; all disconnect afterwards."""
-    from parlor.realtime.principal import PrincipalKind
+    from parlor.base.identity import PrincipalKind
     from tenants.tokens import token_issue
 
     agents = []

@@ -217,8 +217,8 @@ def test_older_history_loads_on_scroll_up(stack, browsers, agent_for):
 
 
 def test_a_signed_in_user_chats_as_themselves(stack, browsers, agent_for, django_db_blocker):
-    from parlor.chat.conversations import conversation_room_id
-    from parlor.realtime.principal import PrincipalKind
+    from parlor.base.conversations import conversation_room_id
+    from parlor.base.identity import PrincipalKind
     from tenants.tokens import token_issue
 
     with django_db_blocker.unblock():

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
 
-from parlor.api.parsing import isoformat, json_body, optional_int
+from parlor.api.parsing import json_body, optional_int
 from parlor.api.problems import api_view
+from parlor.base.times import isoformat
 from tenants.authentication import secret_key_authenticate
 from tenants.keys import (
     DEFAULT_GRACE_SECONDS,

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 
-from parlor.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from parlor.base.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
 MAX_BODY_BYTES = 16 * 1024
 
@@ -44,13 +43,6 @@ def optional_int(body: dict, name: str) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationFailed(f"{name} must be an integer.", code="invalid_field")
     return value
-
-
-def isoformat(moment: datetime | None) -> str | None:
-    """Return `moment` as ISO 8601 UTC with a Z suffix, as every API answer spells times."""
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _raw_body(request: HttpRequest) -> bytes:

@@ -10,7 +10,7 @@ from http import HTTPStatus
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from parlor.errors import ApplicationError, MethodNotAllowed, NotFound, RateLimited
+from parlor.base.errors import ApplicationError, MethodNotAllowed, NotFound, RateLimited
 
 logger = logging.getLogger(__name__)
 PROBLEM_CONTENT_TYPE = "application/problem+json"

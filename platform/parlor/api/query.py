@@ -9,7 +9,7 @@ from datetime import datetime
 
 from django.http import QueryDict
 
-from parlor.errors import ValidationFailed
+from parlor.base.errors import ValidationFailed
 
 MAX_CURSOR_LENGTH = 256
 

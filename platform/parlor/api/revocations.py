@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 
 from django.http import HttpRequest, JsonResponse
 
-from parlor.api.parsing import isoformat, json_body, optional_int
+from parlor.api.parsing import json_body, optional_int
 from parlor.api.problems import api_view
-from parlor.errors import ValidationFailed
+from parlor.base.errors import ValidationFailed
+from parlor.base.times import isoformat
 from tenants.authentication import secret_key_authenticate
 from tenants.revocation import jti_revoke, key_revoke, subject_revoke
 

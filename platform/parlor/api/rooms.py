@@ -9,18 +9,19 @@ from asgiref.sync import async_to_sync
 from django.http import HttpRequest, HttpResponse
 from django_tenants.utils import schema_context
 
-from parlor.api.parsing import isoformat, json_body
+from parlor.api.parsing import json_body
 from parlor.api.problems import api_view
 from parlor.api.query import cursor_decode, cursor_encode, query_choice, query_int
+from parlor.base.conf import setting
+from parlor.base.errors import NotFound, ValidationFailed
+from parlor.base.groups import ROOM_ID_PATTERN
+from parlor.base.identity import Principal, PrincipalKind, TenantRef
+from parlor.base.times import isoformat
 from parlor.chat import selectors, services
 from parlor.chat.broadcast import message_broadcast, message_item
 from parlor.chat.frames import MAX_CLIENT_MSG_ID_LENGTH
 from parlor.chat.models import RoomKind
 from parlor.chat.records import StoredRoom
-from parlor.conf import setting
-from parlor.errors import NotFound, ValidationFailed
-from parlor.realtime.groups import ROOM_ID_PATTERN
-from parlor.realtime.principal import Principal, PrincipalKind, TenantRef
 from tenants.authentication import secret_key_authenticate
 from tenants.models import Tenant
 

@@ -6,7 +6,7 @@ import ipaddress
 
 from django.http import HttpRequest
 
-from parlor.conf import setting
+from parlor.base.conf import setting
 from parlor.throttle import rule_from_settings, throttle
 from tenants.models import Tenant
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
 
-from parlor.api.parsing import isoformat, json_body, optional_int
+from parlor.api.parsing import json_body, optional_int
 from parlor.api.problems import api_view
 from parlor.api.throttle import tokens_throttle
-from parlor.errors import ValidationFailed
-from parlor.realtime.principal import PrincipalKind
+from parlor.base.errors import ValidationFailed
+from parlor.base.identity import PrincipalKind
+from parlor.base.times import isoformat
 from tenants.authentication import secret_key_authenticate
 from tenants.tokens import token_issue
 

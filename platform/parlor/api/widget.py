@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from parlor.api.parsing import isoformat, json_body
+from parlor.api.parsing import json_body
 from parlor.api.problems import api_view
 from parlor.api.throttle import widget_sessions_throttle
-from parlor.errors import PermissionDenied, ValidationFailed
+from parlor.base.errors import PermissionDenied, ValidationFailed
+from parlor.base.times import isoformat
 from tenants.authentication import origin_allowed, origin_registered, publishable_key_tenant
 from tenants.validators import normalise_origin
 from tenants.widget_sessions import widget_session_start

@@ -9,13 +9,13 @@ from typing import Any
 
 from channels.layers import BaseChannelLayer, get_channel_layer
 
+from parlor.base.groups import room_group_name, tenant_agents_group_name
 from parlor.chat import frames
 from parlor.chat.frames import encode
 from parlor.chat.models import RoomKind
 from parlor.chat.permissions import room_kind_of
 from parlor.chat.records import MessageSent, StoredMessage
 from parlor.realtime import protocol
-from parlor.realtime.groups import room_group_name, tenant_agents_group_name
 
 # Channel-layer event types (between server processes, never seen by clients).
 # A stored message: group, room, seq, text (the frame, encoded once).

@@ -11,6 +11,11 @@ from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 
+from parlor.base.conf import setting
+from parlor.base.db import in_schema
+from parlor.base.errors import ApplicationError
+from parlor.base.groups import tenant_agents_group_name, tenant_group_name
+from parlor.base.identity import Principal, TenantRef
 from parlor.chat import frames, selectors, services
 from parlor.chat.broadcast import EVENT_ROOM_MESSAGE, message_broadcast, message_item
 from parlor.chat.following import RoomFollower
@@ -18,13 +23,8 @@ from parlor.chat.frames import FrameError, encode
 from parlor.chat.limits import FloodGuard, TokenBucket, Verdict
 from parlor.chat.outbox import Outbox
 from parlor.chat.permissions import may_join, own_conversation
-from parlor.conf import setting
-from parlor.db import in_schema
-from parlor.errors import ApplicationError
 from parlor.realtime import protocol
 from parlor.realtime.auth_session import SocketAuth
-from parlor.realtime.groups import tenant_agents_group_name, tenant_group_name
-from parlor.realtime.principal import Principal, TenantRef
 
 # EVENT_ROOM_MESSAGE stays importable from here, where tests have always found it.
 __all__ = ["EVENT_ROOM_MESSAGE", "ChatConsumer"]

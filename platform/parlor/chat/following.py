@@ -6,6 +6,10 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+from parlor.base.conf import setting
+from parlor.base.db import in_schema
+from parlor.base.groups import room_group_name
+from parlor.base.identity import TenantRef
 from parlor.chat import frames, selectors, services
 from parlor.chat.broadcast import EVENT_ROOM_MESSAGE, message_item
 from parlor.chat.delivery import RoomStream
@@ -13,12 +17,8 @@ from parlor.chat.fanout import room_fanout
 from parlor.chat.frames import encode
 from parlor.chat.presence import PresenceChange, presence_store
 from parlor.chat.records import RoomJoined
-from parlor.conf import setting
-from parlor.db import in_schema
 from parlor.realtime import protocol
 from parlor.realtime.auth_session import SocketAuth
-from parlor.realtime.groups import room_group_name
-from parlor.realtime.principal import TenantRef
 
 # Channel-layer event types (between server processes, never seen by clients).
 # Room events carry `group` (the fan-out routes on it) and `room`.

@@ -8,10 +8,10 @@ from typing import Any
 
 import orjson
 
+from parlor.base.groups import ROOM_ID_PATTERN
+from parlor.base.identity import Principal
 from parlor.chat.records import StoredMessage
 from parlor.realtime import protocol
-from parlor.realtime.groups import ROOM_ID_PATTERN
-from parlor.realtime.principal import Principal
 
 MAX_REQUEST_ID_LENGTH = 64
 MAX_CLIENT_MSG_ID_LENGTH = 64

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from parlor.chat.conversations import CONVERSATION_PREFIX, conversation_room_id
+from parlor.base.conversations import CONVERSATION_PREFIX, conversation_room_id
+from parlor.base.identity import Principal
 from parlor.chat.models import RoomKind
-from parlor.realtime.principal import Principal
 
 ALL_ROOMS = "*"
 

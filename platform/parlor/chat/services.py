@@ -1,6 +1,6 @@
 """Writes of the chat core: join rooms, store messages in seq order, mark read positions.
 
-Each runs inside the tenant's schema (through `parlor.db.in_schema`) and commits before it
+Each runs inside the tenant's schema (through `parlor.base.db.in_schema`) and commits before it
 returns, so callers broadcast only what is stored.
 """
 
@@ -9,12 +9,12 @@ from __future__ import annotations
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from parlor.base.errors import NotFound, PermissionDenied
+from parlor.base.identity import Principal
 from parlor.chat.models import RoomKind
 from parlor.chat.permissions import may_join, own_conversation, room_kind_of
 from parlor.chat.records import MessageSent, RoomJoined, StoredMessage
 from parlor.chat.selectors import message_get_by_client_id, message_list
-from parlor.errors import NotFound, PermissionDenied
-from parlor.realtime.principal import Principal
 
 # One statement: the row lock taken by the UPDATE serialises writers of a room, and a failed
 # INSERT (a repeated client_msg_id) undoes the increment, so seq stays gap-free.

@@ -9,8 +9,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import RegexValidator, URLValidator
 
-from parlor.conf import setting
-from parlor.errors import ValidationFailed
+from parlor.base.conf import setting
+from parlor.base.errors import ValidationFailed
 from tenants.validators import normalise_origin
 
 COLOR_PATTERN = r"#[0-9a-fA-F]{6}"

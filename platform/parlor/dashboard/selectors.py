@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from django_tenants.utils import schema_context
 
+from parlor.base.errors import NotFound
+from parlor.base.groups import ROOM_ID_PATTERN
 from parlor.chat import selectors as chat_selectors
 from parlor.chat.records import MessagePage, RoomActivity, StoredRoom
-from parlor.errors import NotFound
-from parlor.realtime.groups import ROOM_ID_PATTERN
 from tenants.models import ApiKey, Tenant
 
 ROOMS_SHOWN = 100

@@ -9,11 +9,11 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django_tenants.utils import schema_context
 
+from parlor.base.errors import Conflict, ValidationFailed
+from parlor.base.identity import Principal, PrincipalKind, TenantRef
 from parlor.chat import services as chat_services
 from parlor.chat.broadcast import message_broadcast
 from parlor.chat.records import MessageSent
-from parlor.errors import Conflict, ValidationFailed
-from parlor.realtime.principal import Principal, PrincipalKind, TenantRef
 from tenants.models import Tenant
 from tenants.revocation import subject_revoke
 from tenants.tokens import IssuedToken, token_issue

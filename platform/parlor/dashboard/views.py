@@ -10,7 +10,8 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from parlor.api.parsing import isoformat
+from parlor.base.errors import ApplicationError, NotFound
+from parlor.base.times import isoformat
 from parlor.chat.models import RoomKind
 from parlor.dashboard import selectors, services
 from parlor.dashboard.access import (
@@ -26,7 +27,6 @@ from parlor.dashboard.forms import (
     StaffAuthenticationForm,
     WidgetSettingsForm,
 )
-from parlor.errors import ApplicationError, NotFound
 from tenants import api_keys as tenant_api_keys
 from tenants import services as tenant_services
 from tenants.keys import signing_key_list

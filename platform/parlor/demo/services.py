@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from parlor.realtime.principal import PrincipalKind
+from parlor.base.identity import PrincipalKind
 from tenants.models import Tenant
 from tenants.services import public_tenant_ensure, tenant_create
 from tenants.tokens import IssuedToken, token_issue

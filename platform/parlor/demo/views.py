@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from parlor.conf import setting
+from parlor.base.conf import setting
 from parlor.demo.services import demo_agent_token
 from parlor.widget_serving.assets import widget_build
 

@@ -1,1 +1,1 @@
-"""The WebSocket stack: authentication middleware, routing and protocol."""
+"""The WebSocket transport: authentication middleware, socket auth and the protocol's names."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from parlor.db import in_public_schema
-from parlor.realtime.principal import Principal
+from parlor.base.db import in_public_schema
+from parlor.base.identity import Principal
 from tenants.tokens import TokenError, token_verify
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from parlor.errors import ApplicationError, PermissionDenied
+from parlor.base.errors import ApplicationError, PermissionDenied
 from parlor.realtime.protocol import (
     CLOSE_FORBIDDEN,
     CLOSE_TOKEN_INVALID,

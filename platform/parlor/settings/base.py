@@ -42,7 +42,7 @@ PUBLIC_SCHEMA_NAME = "public"
 # The REST API and the widget find their tenant by key or token, not by host name.
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = True
 # Set search_path once per schema switch rather than before every query: every database call
-# from async code enters schema_context (parlor.db.in_schema), which resets it, so this halves
+# from async code enters schema_context (parlor.base.db.in_schema), which resets it, so this halves
 # round trips without carrying a schema from one call to the next.
 TENANT_LIMIT_SET_CALLS = True
 
@@ -111,7 +111,7 @@ def channel_layers_config() -> dict:
     # The pub/sub layer, knowingly: one PUBLISH per room message reaches each process once
     # and fans out locally, where the core RedisChannelLayer writes one Redis list entry per
     # receiver and silently drops group messages for receivers over capacity. Its costs are
-    # covered elsewhere: it does not check group names (parlor.realtime.groups builds and
+    # covered elsewhere: it does not check group names (parlor.base.groups builds and
     # checks every one) and a publish can be lost (each room's gap-free seq shows the gap and
     # the consumer reads the missing message from the database).
     return {
@@ -149,7 +149,7 @@ LOGGING = {
     },
 }
 
-# Parlor's own settings, each read through parlor.conf.setting() with its default.
+# Parlor's own settings, each read through parlor.base.conf.setting() with its default.
 PARLOR = {
     "DEMO_PAGE_URL": env.get("PARLOR_DEMO_PAGE_URL", "http://127.0.0.1:8001"),
     # The demo agent page hands out agent tokens: only under DEBUG or when asked for (tests).

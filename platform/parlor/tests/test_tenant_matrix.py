@@ -11,13 +11,13 @@ import itertools
 import pytest
 from channels.testing import WebsocketCommunicator
 
-from parlor.chat.conversations import conversation_room_id
+from parlor.asgi import websocket_application
+from parlor.base.conversations import conversation_room_id
+from parlor.base.db import in_public_schema, in_schema
+from parlor.base.identity import PrincipalKind
 from parlor.chat.models import Membership, Message
 from parlor.chat.tests.support import ChatClient, unique
-from parlor.db import in_public_schema, in_schema
-from parlor.realtime.principal import PrincipalKind
 from parlor.realtime.protocol import CLOSE_FORBIDDEN
-from parlor.realtime.stack import websocket_application
 from tenants.tokens import token_issue
 
 pytestmark = pytest.mark.usefixtures("live_db")

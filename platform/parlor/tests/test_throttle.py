@@ -7,7 +7,7 @@ import uuid
 import pytest
 import redis
 
-from parlor.errors import RateLimited
+from parlor.base.errors import RateLimited
 from parlor.testing.redis import redis_url_with_db
 from parlor.throttle import MemoryBuckets, RedisBuckets, Rule, throttle
 

@@ -6,7 +6,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from parlor.errors import ApplicationError
+from parlor.base.errors import ApplicationError
 from tenants.services import tenant_create
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from parlor.errors import ApplicationError
+from parlor.base.errors import ApplicationError
 from tenants.services import tenant_delete
 
 

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from jwt.algorithms import ECAlgorithm
 
 from parlor.api.tests.helpers import assert_problem, post
-from parlor.realtime.principal import PrincipalKind
+from parlor.base.identity import PrincipalKind
 from tenants.keys import signing_key_current, signing_key_register_public
 from tenants.models import SigningKey
 from tenants.tokens import TokenError, token_issue, token_verify

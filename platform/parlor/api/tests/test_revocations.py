@@ -7,7 +7,7 @@ import time
 import pytest
 
 from parlor.api.tests.helpers import assert_problem, post
-from parlor.realtime.principal import PrincipalKind
+from parlor.base.identity import PrincipalKind
 from tenants.keys import signing_key_current
 from tenants.models import Revocation
 from tenants.services import tenant_create, tenant_delete

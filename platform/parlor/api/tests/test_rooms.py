@@ -12,11 +12,11 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from parlor.asgi import websocket_application
+from parlor.base.conversations import conversation_room_id
+from parlor.base.identity import Principal, PrincipalKind, TenantRef
 from parlor.chat import services
-from parlor.chat.conversations import conversation_room_id
 from parlor.chat.models import Message, Room, RoomKind
-from parlor.realtime.principal import Principal, PrincipalKind, TenantRef
-from parlor.realtime.stack import websocket_application
 from tenants.tokens import token_issue
 
 pytestmark = pytest.mark.usefixtures("live_db")

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from parlor.api.tests.helpers import assert_problem, post
-from parlor.realtime.principal import PrincipalKind
+from parlor.base.identity import PrincipalKind
 from tenants.models import ApiKey
 from tenants.tokens import token_verify
 

@@ -6,8 +6,8 @@ import pytest
 from django.test import override_settings
 
 from parlor.api.tests.helpers import assert_problem, post
-from parlor.chat.conversations import conversation_room_id
-from parlor.realtime.principal import PrincipalKind
+from parlor.base.conversations import conversation_room_id
+from parlor.base.identity import PrincipalKind
 from parlor.testing.origins import FOREIGN_ORIGINS
 from tenants.tokens import token_verify
 from tenants.widget_sessions import WIDGET_DEFAULTS

@@ -10,8 +10,8 @@ from typing import Any
 import orjson
 from channels.testing import WebsocketCommunicator
 
+from parlor.base.identity import Principal, PrincipalKind, TenantRef
 from parlor.chat.consumer import ChatConsumer
-from parlor.realtime.principal import Principal, PrincipalKind, TenantRef
 
 # Frames that arrive on their own schedule; most tests look past them.
 EPHEMERAL = ("presence", "typing", "read", "inbox")

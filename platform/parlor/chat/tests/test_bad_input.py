@@ -5,10 +5,10 @@ from __future__ import annotations
 import orjson
 import pytest
 
+from parlor.base.db import in_schema
 from parlor.chat import consumer as consumer_module
 from parlor.chat.models import Message
 from parlor.chat.tests.support import ChatClient, principal_for, unique
-from parlor.db import in_schema
 
 pytestmark = pytest.mark.usefixtures("live_db")
 

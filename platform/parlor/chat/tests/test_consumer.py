@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from parlor.base.conversations import conversation_room_id
+from parlor.base.db import in_schema
+from parlor.base.identity import PrincipalKind
 from parlor.chat import selectors
-from parlor.chat.conversations import conversation_room_id
 from parlor.chat.models import Message
 from parlor.chat.tests.support import ChatClient, principal_for, unique
-from parlor.db import in_schema
-from parlor.realtime.principal import PrincipalKind
 
 pytestmark = pytest.mark.usefixtures("live_db")
 

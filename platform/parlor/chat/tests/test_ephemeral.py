@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from parlor.base.db import in_schema
 from parlor.chat.models import Membership, Message
 from parlor.chat.presence import PRESENCE_LIST_MAX
 from parlor.chat.tests.support import ChatClient, principal_for, unique
-from parlor.db import in_schema
 
 pytestmark = pytest.mark.usefixtures("live_db")
 

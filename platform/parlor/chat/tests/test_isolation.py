@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from parlor.base.db import in_schema
 from parlor.chat.models import Message
 from parlor.chat.tests.support import ChatClient, principal_for, unique
-from parlor.db import in_schema
 
 pytestmark = pytest.mark.usefixtures("live_db")
 

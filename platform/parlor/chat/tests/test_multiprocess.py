@@ -9,10 +9,10 @@ import orjson
 import pytest
 from websockets.asyncio.client import connect
 
+from parlor.base.db import in_public_schema
+from parlor.base.identity import PrincipalKind
 from parlor.chat.tests.conftest import redis_db_url
 from parlor.chat.tests.support import unique
-from parlor.db import in_public_schema
-from parlor.realtime.principal import PrincipalKind
 from parlor.testing.database import database_url_for_tests
 from parlor.testing.servers import start_server
 from tenants.tokens import token_issue

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from parlor import conf
+from parlor.base import conf
 from parlor.env import REPO_ROOT
 from parlor.realtime import protocol
 

@@ -7,11 +7,11 @@ import asyncio
 import pytest
 from channels.layers import get_channel_layer
 
+from parlor.base.db import in_schema
+from parlor.base.groups import room_group_name
 from parlor.chat import frames, selectors, services
 from parlor.chat.consumer import EVENT_ROOM_MESSAGE
 from parlor.chat.tests.support import ChatClient, principal_for, unique
-from parlor.db import in_schema
-from parlor.realtime.groups import room_group_name
 
 pytestmark = pytest.mark.usefixtures("live_db")
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from parlor.chat.conversations import conversation_room_id
+from parlor.base.conversations import conversation_room_id
+from parlor.base.db import in_schema
+from parlor.base.identity import PrincipalKind
 from parlor.chat.models import Room
 from parlor.chat.tests.support import ChatClient, principal_for, unique
-from parlor.db import in_schema
-from parlor.realtime.principal import PrincipalKind
 
 pytestmark = pytest.mark.usefixtures("live_db")
 

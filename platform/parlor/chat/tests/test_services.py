@@ -9,10 +9,10 @@ import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
+from parlor.base.errors import NotFound, PermissionDenied
+from parlor.base.identity import PrincipalKind
 from parlor.chat import selectors, services
 from parlor.chat.tests.support import principal_for, unique
-from parlor.errors import NotFound, PermissionDenied
-from parlor.realtime.principal import PrincipalKind
 
 pytestmark = pytest.mark.usefixtures("live_db")
 

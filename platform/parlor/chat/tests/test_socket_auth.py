@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from channels.layers import get_channel_layer
 
+from parlor.base.db import in_public_schema
+from parlor.base.groups import tenant_group_name
+from parlor.base.identity import PrincipalKind
 from parlor.chat.tests.support import ChatClient, principal_for, unique
-from parlor.db import in_public_schema
-from parlor.realtime.groups import tenant_group_name
-from parlor.realtime.principal import PrincipalKind
 from tenants.tokens import token_issue
 
 pytestmark = pytest.mark.usefixtures("live_db")

@@ -7,8 +7,8 @@ import re
 import pytest
 from django.test import Client
 
+from parlor.base.identity import PrincipalKind
 from parlor.dashboard.tests.conftest import login
-from parlor.realtime.principal import PrincipalKind
 from tenants.api_keys import api_key_create, secret_key_hash
 from tenants.models import ApiKey, SigningKey
 from tenants.tokens import token_issue, token_verify

@@ -11,12 +11,12 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django_tenants.utils import schema_context
 
+from parlor.asgi import websocket_application
+from parlor.base.conversations import conversation_room_id
+from parlor.base.identity import Principal, PrincipalKind, TenantRef
 from parlor.chat import services as chat_services
-from parlor.chat.conversations import conversation_room_id
 from parlor.chat.models import Message, Room, RoomKind
 from parlor.dashboard.tests.conftest import login
-from parlor.realtime.principal import Principal, PrincipalKind, TenantRef
-from parlor.realtime.stack import websocket_application
 from tenants.tokens import TokenError, token_issue, token_verify
 
 XSS = "<img src=x onerror=alert(1)>"

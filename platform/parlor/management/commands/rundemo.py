@@ -8,7 +8,7 @@ from daphne.cli import CommandLineInterface
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from parlor.conf import setting
+from parlor.base.conf import setting
 from parlor.dashboard.services import staff_ensure
 from parlor.demo.services import demo_tenant_ensure
 from parlor.demo.site import demo_page, serve_demo_site

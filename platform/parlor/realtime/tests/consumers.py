@@ -9,8 +9,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.routing import URLRouter
 from django.urls import path
 
+from parlor.base.groups import tenant_group_name
 from parlor.realtime.auth_session import SocketAuth
-from parlor.realtime.groups import tenant_group_name
 from parlor.realtime.middleware import TokenAuthMiddleware
 from parlor.realtime.protocol import CLOSE_TOKEN_INVALID, SUBPROTOCOL
 from tenants.tokens import TokenError

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from parlor.db import in_public_schema
+from parlor.base.db import in_public_schema
+from parlor.base.identity import PrincipalKind
 from parlor.realtime.auth_session import SocketAuth
-from parlor.realtime.principal import PrincipalKind
 from tenants.revocation import revoked_event
 from tenants.tokens import TokenError, token_issue, token_verify
 

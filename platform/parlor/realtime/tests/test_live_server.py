@@ -9,8 +9,8 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from parlor.db import in_public_schema
-from parlor.realtime.principal import PrincipalKind
+from parlor.base.db import in_public_schema
+from parlor.base.identity import PrincipalKind
 from parlor.realtime.protocol import CLOSE_TOKEN_INVALID
 from parlor.testing.database import database_url_for_tests
 from parlor.testing.servers import start_server

@@ -12,8 +12,8 @@ import pytest
 from channels.testing import WebsocketCommunicator
 from django.db import connection
 
-from parlor.db import in_public_schema
-from parlor.realtime.principal import PrincipalKind
+from parlor.base.db import in_public_schema
+from parlor.base.identity import PrincipalKind
 from parlor.realtime.protocol import CLOSE_FORBIDDEN, CLOSE_TOKEN_INVALID
 from parlor.realtime.tests.consumers import application
 from parlor.testing.origins import FOREIGN_ORIGINS
@@ -219,7 +219,7 @@ def _claims(tenant, *, iat: int, exp: int, kind: str = "visitor") -> dict:
 
 
 async def test_room_grants_stay_inside_the_tokens_tenant(tenant_alpha, tenant_bravo):
-    from parlor.realtime.groups import room_group_name
+    from parlor.base.groups import room_group_name
 
     ws = communicator(await issue(tenant_alpha.tenant, rooms=["bravo-room"]))
     assert (await ws.connect(timeout=5))[0]

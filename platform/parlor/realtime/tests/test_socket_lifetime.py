@@ -11,8 +11,8 @@ import pytest
 from channels.layers import channel_layers
 from django.test import override_settings
 
-from parlor.db import in_public_schema
-from parlor.realtime.principal import PrincipalKind
+from parlor.base.db import in_public_schema
+from parlor.base.identity import PrincipalKind
 from parlor.realtime.protocol import CLOSE_TOKEN_INVALID
 from parlor.realtime.tests.test_middleware import communicator, issue
 from parlor.testing.tenants import scratch_tenant

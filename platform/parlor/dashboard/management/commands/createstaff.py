@@ -6,8 +6,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from parlor.base.errors import ApplicationError
 from parlor.dashboard.services import staff_create
-from parlor.errors import ApplicationError
 from tenants.selectors import tenant_get
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from parlor.realtime.principal import PrincipalKind
+from parlor.base.identity import PrincipalKind
 
 CONVERSATION_PREFIX = "c-"
 

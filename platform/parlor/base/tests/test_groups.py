@@ -7,7 +7,7 @@ import re
 import pytest
 from channels.layers import BaseChannelLayer
 
-from parlor.realtime.groups import room_group_name, tenant_group_name
+from parlor.base.groups import room_group_name, tenant_group_name
 
 LEGAL = re.compile(r"[A-Za-z0-9._-]{1,99}")
 
