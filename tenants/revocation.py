@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -15,16 +16,17 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from parlor.base.errors import ValidationFailed
+from parlor.base.events import AUTH_REVOKED, AuthRevoked, event_message
 from parlor.base.groups import tenant_group_name
 from tenants.cache import TimedCache, database_needed
 from tenants.claims import claims_validate, jti_validate
 from tenants.keys import signing_key_revoke
 from tenants.lifetimes import PLATFORM_MAX_TTL
-from tenants.models import Revocation, Tenant
+from tenants.models import Revocation, SigningKey, Tenant
 
 logger = logging.getLogger(__name__)
 
-REVOKED_EVENT = "auth.revoked"
+REVOKED_EVENT = AUTH_REVOKED
 FUTURE_LEEWAY = timedelta(seconds=5)
 # A revocation names tokens alive when it is made (or, for a subject, issued before a moment);
 # every such token has expired this long after, the longest lifetime plus clock leeway, so
@@ -127,30 +129,57 @@ def revoked_event(
     kid: str | None = None,
     subject: str | None = None,
     issued_before: float | None = None,
-) -> dict:
+) -> AuthRevoked:
     """Return the channel-layer event that tells a tenant's sockets about a revocation."""
-    return {
-        "type": REVOKED_EVENT,
-        "tenant_id": tenant_id,
-        "jti": jti,
-        "kid": kid,
-        "subject": subject,
-        "issued_before": issued_before,
-    }
+    return AuthRevoked(
+        group=tenant_group_name(tenant_id),
+        tenant_id=tenant_id,
+        jti=jti,
+        kid=kid,
+        subject=subject,
+        issued_before=issued_before,
+    )
+
+
+def revocations_recent(*, tenant_ids: Collection[int], seconds: float) -> list[AuthRevoked]:
+    """Return the revocations of `tenant_ids` made in the last `seconds`, as their events."""
+    # Polled by every process with open sockets (parlor.realtime.revocation_watch): an
+    # announcement reaches only the sockets open when it is sent, this reaches the others.
+    since = timezone.now() - timedelta(seconds=seconds)
+    tenant_ids = list(tenant_ids)
+    rows = Revocation.objects.filter(tenant_id__in=tenant_ids, created_at__gte=since)
+    events = [
+        revoked_event(
+            row.tenant_id,
+            jti=row.jti or None,
+            subject=row.subject or None,
+            issued_before=row.issued_before.timestamp() if row.issued_before else None,
+        )
+        for row in rows.only("tenant_id", "jti", "subject", "issued_before")
+    ]
+    keys = SigningKey.objects.filter(tenant_id__in=tenant_ids, revoked_at__gte=since)
+    events.extend(
+        revoked_event(tenant_id, kid=kid) for tenant_id, kid in keys.values_list("tenant_id", "kid")
+    )
+    return events
 
 
 def _announce(tenant_id: int, **fields) -> None:
     event = revoked_event(tenant_id, **fields)
-    transaction.on_commit(lambda: _group_send(tenant_id, event))
+    transaction.on_commit(lambda: _group_send(event))
 
 
-def _group_send(tenant_id: int, event: dict) -> None:
+def _group_send(event: AuthRevoked) -> None:
     # The revocation is stored already, so handshakes and refreshes refuse the token even if
-    # this announcement is lost; live sockets then close at their token's expiry at the latest.
+    # this announcement is lost, and every process's watcher closes the sockets within ~1 s.
     try:
-        async_to_sync(get_channel_layer().group_send)(tenant_group_name(tenant_id), event)
-    except Exception:
-        logger.warning("revocation announcement failed for tenant %s", tenant_id, exc_info=True)
+        async_to_sync(get_channel_layer().group_send)(event.group, event_message(event))
+    except Exception as error:
+        logger.warning(
+            "revocation announcement failed for tenant %s (%s); the watchers close its sockets",
+            event.tenant_id,
+            type(error).__name__,
+        )
 
 
 # A receiver, not a call in each service: revocations written anywhere in this process

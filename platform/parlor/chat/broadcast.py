@@ -1,6 +1,9 @@
 """Publishing a stored message to the live sockets of its room (and the tenant's agents' inbox).
 
-Called only after `services.message_send` has committed, by the consumer and the REST API alike.
+Called only after the message has committed, by every producer (socket, REST, dashboard). It
+never raises: the message is stored, so its sender's answer is success whatever the channel
+layer does. A publish lost to a layer failure is logged once and repaired by the receivers
+(a seq gap on the next message, or the catch-up every socket makes when the layer returns).
 """
 
 from __future__ import annotations
@@ -11,16 +14,16 @@ from channels.layers import BaseChannelLayer, get_channel_layer
 
 from parlor.base.groups import room_group_name, tenant_agents_group_name
 from parlor.chat import frames
+from parlor.chat.events import ROOM_MESSAGE, AgentsInbox, RoomMessage
+from parlor.chat.fanout import publish
 from parlor.chat.frames import encode
 from parlor.chat.models import RoomKind
 from parlor.chat.permissions import room_kind_of
 from parlor.chat.records import MessageSent, StoredMessage
 from parlor.realtime import protocol
 
-# Channel-layer event types (between server processes, never seen by clients).
-# A stored message: group, room, seq, text (the frame, encoded once).
-EVENT_ROOM_MESSAGE = "room.message"
-EVENT_AGENTS_INBOX = "agents.inbox"  # a conversation's new message, to the tenant's agents
+# The event type names stay importable from here (parlor.chat.events lists them all).
+EVENT_ROOM_MESSAGE = ROOM_MESSAGE
 
 
 async def message_broadcast(
@@ -33,16 +36,8 @@ async def message_broadcast(
     # have, and a broadcast lost to a crash between commit and publish is repaired.
     text = encode(frames.message_fields(message))
     group = room_group_name(tenant_id, message.room_id)
-    await layer.group_send(
-        group,
-        {
-            "type": EVENT_ROOM_MESSAGE,
-            "group": group,
-            "room": message.room_id,
-            "seq": message.seq,
-            "text": text,
-        },
-    )
+    event = RoomMessage(group=group, room=message.room_id, seq=message.seq, text=text)
+    await publish(layer, group, event)
     if sent.created and room_kind_of(message.room_id) is RoomKind.CONVERSATION:
         inbox = encode(
             {
@@ -51,9 +46,8 @@ async def message_broadcast(
                 "message": message_item(message),
             }
         )
-        await layer.group_send(
-            tenant_agents_group_name(tenant_id), {"type": EVENT_AGENTS_INBOX, "text": inbox}
-        )
+        agents = tenant_agents_group_name(tenant_id)
+        await publish(layer, agents, AgentsInbox(group=agents, text=inbox))
 
 
 def message_item(message: StoredMessage) -> dict[str, Any]:

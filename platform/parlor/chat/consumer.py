@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.utils import timezone
 
 from parlor.base.conf import setting
@@ -17,7 +20,16 @@ from parlor.base.errors import ApplicationError
 from parlor.base.groups import tenant_agents_group_name, tenant_group_name
 from parlor.base.identity import Principal, TenantRef
 from parlor.chat import frames, selectors, services
-from parlor.chat.broadcast import EVENT_ROOM_MESSAGE, message_broadcast, message_item
+from parlor.chat.broadcast import message_broadcast, message_item
+from parlor.chat.events import (
+    EVENTS,
+    ROOM_MESSAGE,
+    AgentsInbox,
+    AuthRevoked,
+    RoomEvent,
+    RoomMessage,
+)
+from parlor.chat.fanout import process_fanout
 from parlor.chat.following import RoomFollower
 from parlor.chat.frames import FrameError, encode
 from parlor.chat.limits import FloodGuard, TokenBucket, Verdict
@@ -25,8 +37,10 @@ from parlor.chat.outbox import Outbox
 from parlor.chat.permissions import may_join, own_conversation
 from parlor.realtime import protocol
 from parlor.realtime.auth_session import SocketAuth
+from parlor.realtime.revocation_watch import revocation_watcher
 
 # EVENT_ROOM_MESSAGE stays importable from here, where tests have always found it.
+EVENT_ROOM_MESSAGE = ROOM_MESSAGE
 __all__ = ["EVENT_ROOM_MESSAGE", "ChatConsumer"]
 
 logger = logging.getLogger(__name__)
@@ -34,6 +48,21 @@ logger = logging.getLogger(__name__)
 
 class ChatConsumer(AsyncWebsocketConsumer):
     """Joins rooms, stores and acknowledges messages, and forwards each room's frames in order."""
+
+    # Channels gives every consumer a channel of its own: a receive task, a queue and a layer
+    # subscription per socket, idle or not. This one has none: channel-layer events reach it
+    # through the process fan-out (`parlor.chat.fanout`, events in `parlor.chat.events`), and
+    # the socket is served by one loop over the client's events.
+    async def __call__(self, scope, receive, send) -> None:
+        """Serve one socket: dispatch each ASGI event from the client in turn until it closes."""
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.base_send = send
+        try:
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
 
     async def connect(self) -> None:
         """Accept an authenticated socket, say hello, and follow its token's life."""
@@ -49,20 +78,25 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.closing = False
         self.expiry: asyncio.TimerHandle | None = None
         self._load_limits()
+        # Tells this socket apart in presence and in `skip` (no channel name of its own).
+        self.socket_id = uuid.uuid4().hex
+        self.fanout = process_fanout(self.channel_layer)
         self.rooms = RoomFollower(
             tenant=tenant,
             auth=self.auth,
-            channel_layer=self.channel_layer,
-            channel_name=self.channel_name,
+            fanout=self.fanout,
+            listener=self,
+            socket_id=self.socket_id,
             push=self._push,
             page_size=self.limits.history_max,
         )
         self.outbox = Outbox(self.base_send, max_frames=setting("OUTBOX_MAX_FRAMES"))
-        self.groups = [tenant_group_name(tenant.id)]
+        self.followed = [tenant_group_name(tenant.id)]
         if principal.is_agent:
-            self.groups.append(tenant_agents_group_name(tenant.id))
-        for group in self.groups:
-            await self.channel_layer.group_add(group, self.channel_name)
+            self.followed.append(tenant_agents_group_name(tenant.id))
+        for group in self.followed:
+            await self.fanout.subscribe(group, self)
+        revocation_watcher().watch(self)
         self._queue(self._hello())
         self._schedule_expiry()
         # Nothing reads the handshake headers after authentication; keep no copy per socket.
@@ -107,6 +141,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if self.expiry is not None:
             self.expiry.cancel()
         self.outbox.stop()
+        revocation_watcher().unwatch(self)
+        for group in self.followed:
+            await self.fanout.unsubscribe(group, self)
         await self.rooms.leave_all()
 
     # Channels' default dispatch closes stale database connections before every event with a
@@ -293,19 +330,31 @@ class ChatConsumer(AsyncWebsocketConsumer):
             raise FrameError(protocol.ERROR_NOT_JOINED, "join the room first.", room=room)
         return room
 
-    # Events from the channel layer.
+    # Events from the channel layer, through the process fan-out (parlor.chat.events).
 
-    async def room_gap(self, event: dict[str, Any]) -> None:
-        """Fill a gap in a room's stream from storage, in turn with this socket's other events."""
-        await self.rooms.gap_fill(event["room"])
+    def fanout_receive(self, event: Any) -> None:
+        """Hand one event record to its handler (named in parlor.chat.events.EVENTS)."""
+        getattr(self, EVENTS[event.type].handler)(event)
 
-    async def agents_inbox(self, event: dict[str, Any]) -> None:
+    def fanout_resumed(self) -> None:
+        """The layer came back: fetch from storage what every room may have missed meanwhile."""
+        self.rooms.catch_up_all()
+
+    def room_message(self, event: RoomMessage) -> None:
+        """Deliver a room's stored message in seq order."""
+        self.rooms.message_receive(event)
+
+    def room_event(self, event: RoomEvent) -> None:
+        """Deliver a room's unstored frame (presence, typing, read)."""
+        self.rooms.event_receive(event)
+
+    def agents_inbox(self, event: AgentsInbox) -> None:
         """Forward a conversation's new message to an agent."""
-        self._push(event["text"])
+        self._push(event.text)
 
-    async def auth_revoked(self, event: dict[str, Any]) -> None:
-        """Close the socket if the revocation covers its token."""
-        if self.auth.revoked_by(event):
+    def auth_revoked(self, event: AuthRevoked) -> None:
+        """Close the socket if the revocation covers its token (announced, or seen by polling)."""
+        if not self.closing and self.auth.revoked_by(event):
             self._close(protocol.CLOSE_TOKEN_INVALID)
 
     # Helpers.

@@ -1,51 +1,111 @@
-"""Process-wide fan-out: each room group is received once per process and handed to its sockets.
+"""Process-wide fan-out: each group is received once per process and handed to its sockets.
 
 Channels' usual pattern (every socket in the group through its own channel) costs, per
-receiver and message, a channel-layer queue hop, a copy, a new task and a dispatch. Here the
-process subscribes one channel to each room group that has a local member, and one task hands
-each event to the member sockets by a plain call; sockets queue the pre-encoded frame in their
-outbox. One publish per message reaches each process once, whatever the room's size.
+receiver and message, a channel-layer queue hop, a copy, a new task and a dispatch, and every
+socket holds a receive task, a queue and a subscription while idle. Here the process subscribes
+one channel to each group that has a local member (rooms, a tenant's revocations, a tenant's
+agents' inbox), and one task parses each event once (`parlor.chat.events`) and hands the record
+to the member sockets by a plain call. One publish reaches each process once, whatever the size.
+
+The layer can fail (Redis down or restarted). The fan-out never lets that fail a socket:
+subscriptions are recorded locally first, a watcher sends a probe through the layer to the
+process's own channel every second, and once a probe comes back after a failure it re-creates
+the subscriptions on fresh connections and tells every socket to catch up from storage
+(`fanout_resumed`), so nothing published meanwhile stays missing, with no traffic needed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from typing import Any, Protocol
+
+from parlor.chat.events import EventError, FanoutProbe, event_message, event_parse
 
 logger = logging.getLogger(__name__)
 
-
-class RoomListener(Protocol):
-    """A socket that follows rooms through the fan-out."""
-
-    def fanout_receive(self, event: dict[str, Any]) -> None:
-        """Take one room event; must not block or raise."""
+PROBE_INTERVAL_SECONDS = 1.0
+# Generous: a loop stalled this long is not a lost layer, and a false alarm costs a catch-up.
+PROBE_TIMEOUT_SECONDS = 3.0
+PUBLISH_TIMEOUT_SECONDS = 2.0
 
 
-class RoomFanout:
-    """Follows room groups for the sockets of this process (one instance per event loop)."""
+class GroupListener(Protocol):
+    """A socket that receives groups' events through the fan-out."""
+
+    def fanout_receive(self, event: Any) -> None:
+        """Take one event record; must not block or raise."""
+
+    def fanout_resumed(self) -> None:
+        """The layer came back after a failure: fetch from storage what may have been missed."""
+
+
+class LayerFaults:
+    """Logs a run of layer failures as one line when it starts and one when it ends."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.failures = 0
+
+    def failed(self, error: BaseException) -> None:
+        """Count one failure; log only the first of a run (no traceback: the cause is known)."""
+        if self.failures == 0:
+            logger.warning("%s failed (%s); repaired from storage later", self.what, _name(error))
+        self.failures += 1
+
+    def succeeded(self) -> None:
+        """End a run of failures, saying how long it was."""
+        if self.failures:
+            logger.warning("%s works again after %d failures", self.what, self.failures)
+            self.failures = 0
+
+
+PUBLISH_FAULTS = LayerFaults("channel-layer publish")
+
+
+async def publish(layer: Any, group: str, event: Any) -> bool:
+    """Send the event record `event` to `group`; never raises: return whether it went out."""
+    # A lost publish is repaired by its receivers (seq gaps, catch-up after a layer reconnect),
+    # so a publish failure must never turn a stored message into an error for its sender.
+    try:
+        # A timeout scope, not wait_for: on Python 3.11 wait_for costs a task per publish.
+        async with asyncio.timeout(PUBLISH_TIMEOUT_SECONDS):
+            await layer.group_send(group, event_message(event))
+    except Exception as error:
+        PUBLISH_FAULTS.failed(error)
+        return False
+    PUBLISH_FAULTS.succeeded()
+    return True
+
+
+class ProcessFanout:
+    """Follows groups for the sockets of this process (one instance per event loop and layer)."""
 
     def __init__(self, channel_layer: Any) -> None:
         self.layer = channel_layer
         self.channel: str | None = None
-        self.listeners: dict[str, set[RoomListener]] = {}
+        self.listeners: dict[str, set[GroupListener]] = {}
         self.lock = asyncio.Lock()
         self.task: asyncio.Task | None = None
+        self.watcher: asyncio.Task | None = None
+        self.connected = True
+        self.faults = LayerFaults("channel-layer subscription")
+        self.probes: dict[str, asyncio.Future] = {}
+        self.recoveries = 0
 
-    async def subscribe(self, group: str, listener: RoomListener) -> None:
-        """Add `listener` to `group`; on return the process receives the group's events."""
+    async def subscribe(self, group: str, listener: GroupListener) -> None:
+        """Add `listener` to `group`; the process receives the group's events once the layer can."""
         async with self.lock:
-            if self.channel is None:
-                self.channel = await self.layer.new_channel("fanout.")
-                self.task = asyncio.ensure_future(self._receive_forever())
             listeners = self.listeners.get(group)
             if listeners is None:
-                await self.layer.group_add(group, self.channel)
                 listeners = self.listeners[group] = set()
             listeners.add(listener)
+            self._watch()
+            if len(listeners) == 1 and self.connected:
+                await self._layer_call(self._group_add(group))
 
-    async def unsubscribe(self, group: str, listener: RoomListener) -> None:
+    async def unsubscribe(self, group: str, listener: GroupListener) -> None:
         """Remove `listener` from `group`; the last one out stops the process receiving it."""
         async with self.lock:
             listeners = self.listeners.get(group)
@@ -54,37 +114,145 @@ class RoomFanout:
             listeners.discard(listener)
             if not listeners:
                 del self.listeners[group]
-                await self.layer.group_discard(group, self.channel)
+                if self.channel is not None and self.connected:
+                    await self._layer_call(self.layer.group_discard(group, self.channel))
 
-    async def _receive_forever(self) -> None:
+    async def _group_add(self, group: str) -> None:
+        if self.channel is None:
+            self.channel = await self.layer.new_channel("fanout.")
+            self.task = asyncio.ensure_future(self._receive_forever(self.channel))
+        await self.layer.group_add(group, self.channel)
+
+    async def _layer_call(self, call: Any) -> None:
+        try:
+            async with asyncio.timeout(PROBE_TIMEOUT_SECONDS):
+                await call
+        except Exception as error:
+            self._lost(error)  # the watcher re-subscribes everything once the layer answers
+
+    async def _receive_forever(self, channel: str) -> None:
         while True:
             try:
-                event = await self.layer.receive(self.channel)
+                message = await self.layer.receive(channel)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                logger.exception("room fan-out could not receive; retrying")
-                await asyncio.sleep(1)
+            except Exception as error:
+                self._lost(error)
+                await asyncio.sleep(PROBE_INTERVAL_SECONDS)
                 continue
-            self.deliver(event)
+            self.deliver(message)
 
-    def deliver(self, event: dict[str, Any]) -> None:
-        """Hand one event to every local listener of its group."""
-        for listener in tuple(self.listeners.get(event["group"], ())):
+    def deliver(self, message: dict[str, Any]) -> None:
+        """Parse one channel-layer message and hand its record to every local listener."""
+        try:
+            event = event_parse(message)
+        except EventError as error:
+            logger.warning("fan-out dropped a message: %s", error)
+            return
+        if isinstance(event, FanoutProbe):
+            waiting = self.probes.pop(event.nonce, None)
+            if waiting is not None and not waiting.done():
+                waiting.set_result(True)
+            return
+        for listener in tuple(self.listeners.get(event.group, ())):
             try:
                 listener.fanout_receive(event)
             except Exception:
-                logger.exception("room fan-out listener failed")
+                logger.exception("fan-out listener failed")
+
+    # Health and recovery.
+
+    async def probe(self, timeout: float = PROBE_TIMEOUT_SECONDS) -> None:
+        """Send a probe through the layer to this process's channel; raise unless it comes back."""
+        if self.channel is None:
+            async with self.lock:
+                if self.channel is None:
+                    await asyncio.wait_for(self._open_channel(), timeout)
+        nonce = uuid.uuid4().hex
+        arrived = self.probes[nonce] = asyncio.get_running_loop().create_future()
+        try:
+            async with asyncio.timeout(timeout):
+                await self.layer.send(self.channel, event_message(FanoutProbe(nonce=nonce)))
+                await arrived
+        finally:
+            self.probes.pop(nonce, None)
+
+    async def _open_channel(self) -> None:
+        self.channel = await self.layer.new_channel("fanout.")
+        self.task = asyncio.ensure_future(self._receive_forever(self.channel))
+
+    def _watch(self) -> None:
+        if self.watcher is None or self.watcher.done():
+            self.watcher = asyncio.ensure_future(self._watch_forever())
+
+    async def _watch_forever(self) -> None:
+        while True:
+            await asyncio.sleep(PROBE_INTERVAL_SECONDS)
+            try:
+                if self.connected:
+                    await self.probe()
+                else:
+                    await self._resubscribe()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                self._lost(error)
+
+    def _lost(self, error: BaseException) -> None:
+        self.connected = False
+        self.faults.failed(error)
+
+    async def _resubscribe(self) -> None:
+        """Drop the layer's connections, subscribe every group again and tell every socket."""
+        async with self.lock:
+            if self.task is not None:
+                self.task.cancel()
+            self.channel, self.task = None, None
+            # Stale pooled connections and subscriptions go; the next calls open new ones.
+            await asyncio.wait_for(self.layer.flush(), PROBE_TIMEOUT_SECONDS)
+            await asyncio.wait_for(self._open_channel(), PROBE_TIMEOUT_SECONDS)
+            for group in list(self.listeners):
+                await asyncio.wait_for(
+                    self.layer.group_add(group, self.channel), PROBE_TIMEOUT_SECONDS
+                )
+        await self.probe()
+        self.connected = True
+        self.recoveries += 1
+        self.faults.succeeded()
+        for listener in {listener for group in self.listeners.values() for listener in group}:
+            try:
+                listener.fanout_resumed()
+            except Exception:
+                logger.exception("fan-out listener failed to resume")
+
+    def close(self) -> None:
+        """Stop the receiving and watching tasks (tests and shutdown)."""
+        for task in (self.task, self.watcher):
+            if task is not None:
+                task.cancel()
 
 
-_fanouts: dict[tuple[int, int], tuple[Any, RoomFanout]] = {}
+_fanouts: dict[tuple[int, int], tuple[Any, Any, ProcessFanout]] = {}
 
 
-def room_fanout(channel_layer: Any) -> RoomFanout:
+def process_fanout(channel_layer: Any) -> ProcessFanout:
     """Return this event loop's fan-out for `channel_layer`."""
-    key = (id(asyncio.get_running_loop()), id(channel_layer))
+    loop = asyncio.get_running_loop()
+    key = (id(loop), id(channel_layer))
     entry = _fanouts.get(key)
-    if entry is None or entry[0] is not channel_layer:
-        entry = (channel_layer, RoomFanout(channel_layer))
+    if entry is None or entry[0] is not loop or entry[1] is not channel_layer:
+        entry = (loop, channel_layer, ProcessFanout(channel_layer))
         _fanouts[key] = entry
-    return entry[1]
+    return entry[2]
+
+
+async def channel_layer_check(channel_layer: Any) -> None:
+    """Raise unless an event sent through `channel_layer` now reaches this process (readiness)."""
+    fanout = process_fanout(channel_layer)
+    if not fanout.connected:
+        raise ConnectionError("the channel layer is being re-subscribed")
+    await fanout.probe()
+
+
+def _name(error: BaseException) -> str:
+    return type(error).__name__

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -11,19 +12,23 @@ from parlor.base.db import in_schema
 from parlor.base.groups import room_group_name
 from parlor.base.identity import TenantRef
 from parlor.chat import frames, selectors, services
-from parlor.chat.broadcast import EVENT_ROOM_MESSAGE, message_item
+from parlor.chat.broadcast import message_item
 from parlor.chat.delivery import RoomStream
-from parlor.chat.fanout import room_fanout
+from parlor.chat.events import RoomEvent, RoomMessage
+from parlor.chat.fanout import GroupListener, LayerFaults, ProcessFanout, publish
 from parlor.chat.frames import encode
 from parlor.chat.presence import PresenceChange, presence_store
 from parlor.chat.records import RoomJoined
 from parlor.realtime import protocol
 from parlor.realtime.auth_session import SocketAuth
 
-# Channel-layer event types (between server processes, never seen by clients).
-# Room events carry `group` (the fan-out routes on it) and `room`.
-EVENT_ROOM_EVENT = "room.event"  # an ephemeral frame for a room: text, skip (a channel)
-EVENT_ROOM_GAP = "room.gap"  # to self: fill a gap in a room's stream from storage
+logger = logging.getLogger(__name__)
+
+# Presence lives in the channel layer's Redis: while it is down, joins still work (the
+# `joined` frame lists only the joiner) and every room enters presence again on recovery.
+PRESENCE_FAULTS = LayerFaults("presence")
+# A gap fill that fails (the database is away) is tried again after this long.
+GAP_RETRY_SECONDS = 1.0
 
 
 class RoomFollower:
@@ -34,18 +39,19 @@ class RoomFollower:
         *,
         tenant: TenantRef,
         auth: SocketAuth,
-        channel_layer: Any,
-        channel_name: str,
+        fanout: ProcessFanout,
+        listener: GroupListener,
+        socket_id: str,
         push: Callable[[str], None],
         page_size: int,
     ) -> None:
         self.tenant = tenant
         self.auth = auth
-        self.layer = channel_layer
-        self.channel_name = channel_name
+        self.fanout = fanout
+        self.listener = listener
+        self.socket_id = socket_id
         self.push = push
         self.page_size = page_size
-        self.fanout = room_fanout(channel_layer)
         self.streams: dict[str, RoomStream] = {}
         self.gap_checks: dict[str, asyncio.Task] = {}
 
@@ -65,7 +71,7 @@ class RoomFollower:
         rejoining = room in self.streams
         self.streams[room] = RoomStream()
         group = room_group_name(self.tenant.id, room)
-        await self.fanout.subscribe(group, self)
+        await self.fanout.subscribe(group, self.listener)
         try:
             joined = await in_schema(
                 self.tenant.schema_name,
@@ -76,16 +82,26 @@ class RoomFollower:
                 recent=setting("JOIN_RECENT"),
                 page_size=self.page_size,
             )
-            # The snapshot goes out in `joined`; later changes come as deltas, held until then.
-            presence = await presence_store().enter(group, self.channel_name, self._member())
         except Exception:
             if not rejoining:
                 await self.leave(room, announce=False)
             raise
-        await self._send_joined(joined, since_seq, re, presence)
+        # The snapshot goes out in `joined`; later changes come as deltas, held until then.
+        # The others hear of this join first: once the joiner sees `joined`, the delta is out.
+        presence = await self._presence_enter(group)
         if presence.changed:
             delta = _presence(room, presence, joined=(self._member(),))
             await self.broadcast(room, delta, skip_self=True)
+        await self._send_joined(joined, since_seq, re, presence)
+
+    async def _presence_enter(self, group: str) -> PresenceChange:
+        try:
+            presence = await presence_store().enter(group, self.socket_id, self._member())
+        except Exception as error:
+            PRESENCE_FAULTS.failed(error)
+            return PresenceChange(changed=False, online_count=1, online=[self._member()])
+        PRESENCE_FAULTS.succeeded()
+        return presence
 
     async def _send_joined(
         self, joined: RoomJoined, since: int | None, re: str | None, presence: PresenceChange
@@ -136,7 +152,10 @@ class RoomFollower:
     async def leave(self, room: str, *, announce: bool = True) -> None:
         """Stop following `room`; with `announce`, tell its members this principal went."""
         self.streams.pop(room, None)
-        await self.fanout.unsubscribe(room_group_name(self.tenant.id, room), self)
+        waiting = self.gap_checks.pop(room, None)
+        if waiting is not None:
+            waiting.cancel()
+        await self.fanout.unsubscribe(room_group_name(self.tenant.id, room), self.listener)
         if announce:
             await self._presence_leave(room)
 
@@ -144,55 +163,85 @@ class RoomFollower:
         """Stop the gap timers and leave every room, presence included."""
         for task in self.gap_checks.values():
             task.cancel()
+        self.gap_checks.clear()
         for room in list(self.streams):
             await self.leave(room)
 
-    def fanout_receive(self, event: dict[str, Any]) -> None:
-        """Take a room event from the process fan-out: the hot path, no await, no copy."""
-        room = event["room"]
-        stream = self.streams.get(room)
+    # Events from the fan-out: the hot path, no await, no copy.
+
+    def message_receive(self, event: RoomMessage) -> None:
+        """Take a stored message: pass it on in seq order, or hold it and watch the gap."""
+        stream = self.streams.get(event.room)
         if stream is None:
             return
-        if event["type"] == EVENT_ROOM_MESSAGE:
-            for text in stream.accept(event["seq"], event["text"]):
-                self.push(text)
-            if stream.has_gap:
-                self._watch_gap(room, stream)
-        elif event.get("skip") != self.channel_name:
-            if stream.catching_up:
-                stream.hold(event["text"])
-            else:
-                self.push(event["text"])
+        for text in stream.accept(event.seq, event.text):
+            self.push(text)
+        if stream.has_gap:
+            self._watch_gap(event.room, stream)
+
+    def event_receive(self, event: RoomEvent) -> None:
+        """Take an unstored room frame: pass it on, or hold it while the room catches up."""
+        stream = self.streams.get(event.room)
+        if stream is None or event.skip == self.socket_id:
+            return
+        if stream.catching_up:
+            stream.hold(event.text)
+        else:
+            self.push(event.text)
+
+    def catch_up_all(self) -> None:
+        """After the layer was away: enter presence again and fetch every room's missed messages."""
+        for room in self.streams:
+            self._schedule_fill(room, 0, upto_gap=False)
+
+    # Gaps: a later seq arrived first, or the layer lost publishes.
 
     def _watch_gap(self, room: str, stream: RoomStream) -> None:
         waiting = self.gap_checks.get(room)
         if waiting is not None and not stream.overflowing:
             return
+        delay = 0 if stream.overflowing else setting("GAP_WAIT_SECONDS")
+        self._schedule_fill(room, delay, upto_gap=True)
+
+    def _schedule_fill(self, room: str, delay: float, *, upto_gap: bool) -> None:
+        waiting = self.gap_checks.get(room)
         if waiting is not None:
             waiting.cancel()
-        delay = 0 if stream.overflowing else setting("GAP_WAIT_SECONDS")
-        self.gap_checks[room] = asyncio.ensure_future(self._ask_gap_fill(room, delay))
+        self.gap_checks[room] = asyncio.ensure_future(self._fill_later(room, delay, upto_gap))
 
-    async def _ask_gap_fill(self, room: str, delay: float) -> None:
-        # Through the layer, so the fill runs in turn with the other events of this socket.
+    async def _fill_later(self, room: str, delay: float, upto_gap: bool) -> None:
+        # A task per room with a gap, not per socket: it ends when the gap is filled, and a
+        # failure (database away) is retried here rather than left behind as a dead task.
         await asyncio.sleep(delay)
-        await self.layer.send(self.channel_name, {"type": EVENT_ROOM_GAP, "room": room})
+        while True:
+            try:
+                await self._fill(room, upto_gap)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                logger.warning("gap fill failed (%s); retrying", type(error).__name__)
+                await asyncio.sleep(GAP_RETRY_SECONDS)
+                continue
+            break
+        if self.gap_checks.get(room) is asyncio.current_task():
+            del self.gap_checks[room]
 
-    async def gap_fill(self, room: str) -> None:
-        """Fetch from storage the messages a room's stream is still missing."""
-        self.gap_checks.pop(room, None)
+    async def _fill(self, room: str, upto_gap: bool) -> None:
         stream = self.streams.get(room)
-        if stream is None or not stream.has_gap:
+        if stream is None or stream.catching_up:
             return
-        await self._fill_from_storage(room, stream, upto=stream.gap_end)
+        if not upto_gap:
+            await self._presence_enter(room_group_name(self.tenant.id, room))
+            await self._fill_from_storage(room, stream, upto=None)
+        elif stream.has_gap:
+            await self._fill_from_storage(room, stream, upto=stream.gap_end)
 
     async def broadcast(self, room: str, frame: dict[str, Any], *, skip_self: bool = False) -> None:
         """Send an unstored frame to the room's sockets (all but this one with `skip_self`)."""
         group = room_group_name(self.tenant.id, room)
-        event = {"type": EVENT_ROOM_EVENT, "group": group, "room": room, "text": encode(frame)}
-        if skip_self:
-            event["skip"] = self.channel_name
-        await self.layer.group_send(group, event)
+        skip = self.socket_id if skip_self else None
+        event = RoomEvent(group=group, room=room, text=encode(frame), skip=skip)
+        await publish(self.fanout.layer, group, event)
 
     def _member(self) -> dict[str, str]:
         return frames.sender_of(self.auth.principal)
@@ -200,7 +249,11 @@ class RoomFollower:
     async def _presence_leave(self, room: str) -> None:
         member = self._member()
         group = room_group_name(self.tenant.id, room)
-        presence = await presence_store().leave(group, self.channel_name, member)
+        try:
+            presence = await presence_store().leave(group, self.socket_id, member)
+        except Exception as error:
+            PRESENCE_FAULTS.failed(error)
+            return
         if presence.changed:
             await self.broadcast(room, _presence(room, presence, left=(member,)))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from parlor.base.db import in_public_schema
+from parlor.base.events import AuthRevoked
 from parlor.base.identity import Principal
 from tenants.tokens import TokenError, token_verify
 
@@ -32,19 +33,19 @@ class SocketAuth:
         """Return the seconds until the current token expires (0 once it has)."""
         return max(0.0, self.principal.expires_at - time.time())
 
-    def revoked_by(self, event: dict) -> bool:
-        """Return whether the `auth.revoked` event `event` revokes this socket's current token."""
+    def revoked_by(self, event: AuthRevoked) -> bool:
+        """Return whether the revocation `event` covers this socket's current token."""
         principal = self.principal
-        if event.get("tenant_id") != principal.tenant.id:
+        if event.tenant_id != principal.tenant.id:
             return False
-        if event.get("jti") and event["jti"] == principal.token_id:
+        if event.jti and event.jti == principal.token_id:
             return True
-        if event.get("kid") and event["kid"] == principal.key_id:
+        if event.kid and event.kid == principal.key_id:
             return True
-        issued_before = event.get("issued_before")
+        issued_before = event.issued_before
         return (
-            bool(event.get("subject"))
-            and event["subject"] == principal.subject
+            bool(event.subject)
+            and event.subject == principal.subject
             and isinstance(issued_before, int | float)
             and principal.issued_at < issued_before
         )

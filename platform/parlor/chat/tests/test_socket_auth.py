@@ -6,9 +6,11 @@ import pytest
 from channels.layers import get_channel_layer
 
 from parlor.base.db import in_public_schema
+from parlor.base.events import event_message
 from parlor.base.groups import tenant_group_name
 from parlor.base.identity import PrincipalKind
 from parlor.chat.tests.support import ChatClient, principal_for, unique
+from tenants.revocation import revoked_event
 from tenants.tokens import token_issue
 
 pytestmark = pytest.mark.usefixtures("live_db")
@@ -106,8 +108,8 @@ async def test_revocation_of_the_token_closes_the_socket_with_4401(tenant_alpha)
     client = await ChatClient(principal).connect()
     try:
         tenant_id = tenant_alpha.tenant.id
-        revoked = {"type": "auth.revoked", "tenant_id": tenant_id, "jti": principal.token_id}
-        await get_channel_layer().group_send(tenant_group_name(tenant_id), revoked)
+        revoked = revoked_event(tenant_id, jti=principal.token_id)
+        await get_channel_layer().group_send(tenant_group_name(tenant_id), event_message(revoked))
         assert await client.expect_close() == 4401
         await bystander.send(type="ping")
         await bystander.expect("pong")

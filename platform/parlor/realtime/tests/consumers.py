@@ -9,6 +9,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.routing import URLRouter
 from django.urls import path
 
+from parlor.base.events import AuthRevoked
 from parlor.base.groups import tenant_group_name
 from parlor.realtime.auth_session import SocketAuth
 from parlor.realtime.middleware import TokenAuthMiddleware
@@ -56,7 +57,8 @@ class PrincipalEchoConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "auth.ok", "expires_at": principal.expires_at})
 
     async def auth_revoked(self, event):
-        if self.auth.revoked_by(event):
+        revoked = AuthRevoked(**{name: value for name, value in event.items() if name != "type"})
+        if self.auth.revoked_by(revoked):
             await self.close(code=CLOSE_TOKEN_INVALID)
 
     async def disconnect(self, code):
