@@ -96,7 +96,8 @@ class RoomFollower:
 
     async def _presence_enter(self, group: str) -> PresenceChange:
         try:
-            presence = await presence_store().enter(group, self.socket_id, self._member())
+            store = await presence_store(self.fanout.layer)
+            presence = await store.enter(group, self.socket_id, self._member())
         except Exception as error:
             PRESENCE_FAULTS.failed(error)
             return PresenceChange(changed=False, online_count=1, online=[self._member()])
@@ -250,7 +251,8 @@ class RoomFollower:
         member = self._member()
         group = room_group_name(self.tenant.id, room)
         try:
-            presence = await presence_store().leave(group, self.socket_id, member)
+            store = await presence_store(self.fanout.layer)
+            presence = await store.leave(group, self.socket_id, member)
         except Exception as error:
             PRESENCE_FAULTS.failed(error)
             return

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from django.conf import settings
+from channels_redis.pubsub import RedisPubSubChannelLayer
+from channels_redis.utils import decode_hosts
 from redis import asyncio as aioredis
 
 # An entry whose process died without cleaning up disappears at the latest after this long
@@ -145,23 +146,30 @@ def unique_members(members: Any) -> list[Member]:
     return sorted(seen.values(), key=lambda member: (member["kind"], member["name"], member["id"]))
 
 
-_stores: dict[tuple[int, str], LocalPresence | RedisPresence] = {}
+_stores: dict[tuple[int, str], tuple[Any, LocalPresence | RedisPresence]] = {}
 
 
-def presence_store() -> LocalPresence | RedisPresence:
-    """Return the presence store matching the default channel layer, one per event loop."""
-    config = settings.CHANNEL_LAYERS.get("default", {})
-    loop_id = id(asyncio.get_running_loop())
-    if "channels_redis" not in config.get("BACKEND", ""):
-        key = (loop_id, "local")
-        if key not in _stores:
-            _stores[key] = LocalPresence()
-        return _stores[key]
-    options = config.get("CONFIG", {})
-    host = options.get("hosts", ["redis://127.0.0.1:6379/0"])[0]
-    url = host if isinstance(host, str) else host["address"]
-    prefix = options.get("prefix", "asgi")
-    key = (loop_id, f"{url}|{prefix}")
-    if key not in _stores:
-        _stores[key] = RedisPresence(url, prefix)
-    return _stores[key]
+async def presence_store(channel_layer: Any) -> LocalPresence | RedisPresence:
+    """Return the presence store matching `channel_layer`, one per event loop."""
+    loop = asyncio.get_running_loop()
+    if not isinstance(channel_layer, RedisPubSubChannelLayer):
+        key = (id(loop), "local")
+        entry = _stores.get(key)
+        if entry is None or entry[0] is not loop:
+            entry = _stores[key] = (loop, LocalPresence())
+        return entry[1]
+    url = decode_hosts(channel_layer._kwargs.get("hosts"))[0]["address"]
+    # The layer's prefix, which names the deployment (parlor.realtime.channel_layer).
+    prefix = await _layer_prefix(channel_layer)
+    key = (id(loop), f"{url}|{prefix}")
+    entry = _stores.get(key)
+    if entry is None or entry[0] is not loop:
+        entry = _stores[key] = (loop, RedisPresence(url, prefix))
+    return entry[1]
+
+
+async def _layer_prefix(channel_layer: Any) -> str:
+    resolve = getattr(channel_layer, "prefix_resolve", None)
+    if resolve is not None:
+        return await resolve()
+    return channel_layer._kwargs.get("prefix", "asgi")  # channels-redis' own default

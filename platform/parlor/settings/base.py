@@ -114,10 +114,13 @@ def channel_layers_config() -> dict:
     # covered elsewhere: it does not check group names (parlor.base.groups builds and
     # checks every one) and a publish can be lost (each room's gap-free seq shows the gap and
     # the consumer reads the missing message from the database).
+    # Its names carry this deployment's key (read from the database at first use), so that
+    # deployments sharing one Redis server never cross: pub/sub ignores the database number.
+    # PARLOR_CHANNEL_PREFIX replaces the key-derived prefix.
     return {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.get("PARLOR_CHANNEL_PREFIX", "parlor")},
+            "BACKEND": "parlor.realtime.channel_layer.DeploymentChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.get("PARLOR_CHANNEL_PREFIX") or None},
         }
     }
 

@@ -58,5 +58,7 @@ def test_channel_layer_is_in_memory_without_redis_url_and_redis_with_it(monkeypa
     )
     monkeypatch.setattr(base, "REDIS_URL", "redis://127.0.0.1:6379/3")
     config = base.channel_layers_config()["default"]
-    assert config["BACKEND"].startswith("channels_redis.")
-    assert config["CONFIG"]["hosts"] == ["redis://127.0.0.1:6379/3"]
+    assert config["BACKEND"] == "parlor.realtime.channel_layer.DeploymentChannelLayer"
+    assert config["CONFIG"] == {"hosts": ["redis://127.0.0.1:6379/3"], "prefix": None}
+    monkeypatch.setenv("PARLOR_CHANNEL_PREFIX", "acme-eu")
+    assert base.channel_layers_config()["default"]["CONFIG"]["prefix"] == "acme-eu"
