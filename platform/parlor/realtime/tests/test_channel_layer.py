@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
@@ -10,10 +9,8 @@ import sys
 import uuid
 from urllib.parse import urlsplit, urlunsplit
 
-import orjson
 import psycopg
 import pytest
-from websockets.asyncio.client import connect
 
 from parlor.base.db import in_public_schema
 from parlor.base.identity import PrincipalKind
@@ -22,11 +19,11 @@ from parlor.realtime.channel_layer import DeploymentChannelLayer, deployment_key
 from parlor.testing.database import database_url_for_tests
 from parlor.testing.redis import redis_url_with_db
 from parlor.testing.servers import start_server
+from parlor.testing.sockets import ORIGIN, LiveSocket
 from tenants.tokens import token_issue
 
 pytestmark = [pytest.mark.redis, pytest.mark.usefixtures("live_db")]
 
-ORIGIN = "http://127.0.0.1:8001"  # one of tenant alpha's allowed origins
 VISITOR = "v-same-on-both"  # the same visitor, so the same conversation room, on both sides
 
 
@@ -101,44 +98,8 @@ def other_deployment(tenant_alpha):
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-class Socket:
-    """A real WebSocket client speaking Parlor frames."""
-
-    def __init__(self, websocket) -> None:
-        self.websocket = websocket
-        self.hello: dict = {}
-
-    @classmethod
-    async def open(cls, server, token: str) -> Socket:
-        websocket = await connect(
-            f"{server.ws_url}/ws/v1/",
-            subprotocols=["parlor.v1", f"parlor.token.{token}"],
-            origin=ORIGIN,
-        )
-        socket = cls(websocket)
-        socket.hello = await socket.next()
-        assert socket.hello["type"] == "hello"
-        return socket
-
-    async def send(self, **frame) -> None:
-        await self.websocket.send(orjson.dumps(frame).decode())
-
-    async def next(self, timeout: float = 10) -> dict:
-        return orjson.loads(await asyncio.wait_for(self.websocket.recv(), timeout))
-
-    async def expect(self, kind: str, timeout: float = 10) -> dict:
-        while True:
-            frame = await self.next(timeout)
-            if frame["type"] == kind:
-                return frame
-
-    async def join(self, room: str) -> None:
-        await self.send(type="join", room=room)
-        await self.expect("joined")
-
-
-async def _deployment_sockets(server, tokens: dict[str, str], room: str) -> dict[str, Socket]:
-    sockets = {name: await Socket.open(server, token) for name, token in tokens.items()}
+async def _deployment_sockets(server, tokens: dict[str, str], room: str) -> dict[str, LiveSocket]:
+    sockets = {name: await LiveSocket.open(server.ws_url, token) for name, token in tokens.items()}
     await sockets["user"].join(room)
     await sockets["agent"].join(room)
     await sockets["visitor"].join(sockets["visitor"].hello["conversation"])
@@ -153,7 +114,7 @@ async def test_two_deployments_on_one_redis_with_the_same_tenant_id_never_cross(
     # No PARLOR_CHANNEL_PREFIX: each deployment finds its prefix on its own, as in production.
     unset = {"PARLOR_CHANNEL_PREFIX": ""}
     servers = []
-    sockets: list[Socket] = []
+    sockets: list[LiveSocket] = []
     try:
         servers.append(
             start_server(
@@ -196,14 +157,14 @@ async def test_two_deployments_on_one_redis_with_the_same_tenant_id_never_cross(
         assert (await there["visitor"].expect("pong"))["type"] == "pong"
     finally:
         for socket in sockets:
-            await socket.websocket.close()
+            await socket.close()
         for server in servers:
             server.stop()
     log = "".join(server.log() for server in servers)
     assert "Traceback" not in log
 
 
-async def _first_message(socket: Socket) -> str:
+async def _first_message(socket: LiveSocket) -> str:
     """Return the body of the first message `socket` gets; fail on anything from elsewhere."""
     while True:
         frame = await socket.next()
