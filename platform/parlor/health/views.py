@@ -10,6 +10,8 @@ from channels.layers import get_channel_layer
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 
+from parlor.chat.fanout import channel_layer_check
+
 PROBE_TIMEOUT_SECONDS = 2.0
 
 logger = logging.getLogger(__name__)
@@ -45,6 +47,5 @@ async def _channel_layer_ready() -> None:
     layer = get_channel_layer()
     if layer is None:
         raise RuntimeError("no channel layer configured")
-    await layer.send("parlor.readyz", {"type": "readyz.probe"})
-    if hasattr(layer, "flush") and layer.__class__.__name__ == "InMemoryChannelLayer":
-        await layer.flush()
+    # A round trip through the layer to this process's fan-out, as live delivery needs it.
+    await channel_layer_check(layer)

@@ -32,12 +32,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_redis_server(timeout: float = 10.0) -> tuple[str, subprocess.Popen] | None:
-    """Start a throwaway redis-server from PATH; return its URL and process, or None if absent."""
+def start_redis_server(
+    timeout: float = 10.0, port: int | None = None
+) -> tuple[str, subprocess.Popen] | None:
+    """Start a throwaway redis-server from PATH; return its URL and process, or None if absent.
+
+    `port` restarts one on the port of a server a test stopped (fault drills)."""
     binary = shutil.which("redis-server")
     if binary is None:
         return None
-    port = free_port()
+    port = port or free_port()
     process = subprocess.Popen(  # noqa: S603
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,

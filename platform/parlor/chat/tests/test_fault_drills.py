@@ -1,0 +1,156 @@
+"""Fault drills with real processes: Redis killed under two servers and started again."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import urllib.error
+import urllib.request
+import uuid
+from urllib.parse import urlsplit
+
+import pytest
+
+from parlor.base.db import in_public_schema, in_schema
+from parlor.base.identity import PrincipalKind
+from parlor.chat import selectors
+from parlor.testing.database import database_url_for_tests
+from parlor.testing.redis import start_redis_server
+from parlor.testing.servers import start_server
+from parlor.testing.sockets import LiveSocket
+from tenants.tokens import token_issue
+
+pytestmark = [pytest.mark.redis, pytest.mark.usefixtures("live_db")]
+
+
+@pytest.fixture
+def own_redis():
+    """A redis-server of this test's own, which the test kills and starts again."""
+    started = start_redis_server()
+    if started is None:
+        pytest.skip("no redis-server on PATH")
+    url, process = started
+    state = {"url": url, "process": process, "port": urlsplit(url).port}
+    yield state
+    state["process"].kill()
+    state["process"].wait(5)
+
+
+def _token(tenant, subject: str) -> str:
+    issued = token_issue(
+        tenant=tenant, kind=PrincipalKind.USER, subject=subject, name=subject, rooms=["*"]
+    )
+    return issued.token
+
+
+def _status(url: str, *, data: dict | None = None, secret_key: str = "") -> int:
+    request = urllib.request.Request(url, method="POST" if data is not None else "GET")
+    if data is not None:
+        request.data = json.dumps(data).encode()
+        request.add_header("Content-Type", "application/json")
+        request.add_header("Authorization", f"Bearer {secret_key}")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+async def _until_status(url: str, status: int, timeout: float = 15) -> None:
+    async with asyncio.timeout(timeout):
+        while await asyncio.to_thread(_status, url) != status:
+            await asyncio.sleep(0.1)
+
+
+async def _answers(socket: LiveSocket, re: str) -> list[dict]:
+    """Return every frame answering `re`, up to the pong of a ping sent after it."""
+    await socket.send(type="ping", id="fence")
+    answers = []
+    while True:
+        frame = await socket.next()
+        if frame.get("re") == "fence":
+            return answers
+        if frame.get("re") == re:
+            answers.append(frame)
+
+
+async def _bodies(socket: LiveSocket, count: int, timeout: float = 20) -> list[tuple[int, str]]:
+    received = []
+    async with asyncio.timeout(timeout):
+        while len(received) < count:
+            frame = await socket.expect("message", timeout)
+            received.append((frame["seq"], frame["body"]))
+    return received
+
+
+async def test_redis_down_and_back_answers_once_recovers_alone_and_loses_nothing(
+    tmp_path, own_redis, tenant_alpha
+):
+    shared = {
+        "database_url": database_url_for_tests(),
+        "log_dir": tmp_path,
+        "redis_url": own_redis["url"],
+        "extra_env": {"PARLOR_CHANNEL_PREFIX": f"test-drill-{uuid.uuid4().hex[:8]}"},
+    }
+    first, second = start_server(**shared), start_server(**shared)
+    tenant = tenant_alpha.tenant
+    room = f"drill-{uuid.uuid4().hex[:8]}"
+    tokens = [await in_public_schema(_token, tenant, f"u-{n}-{room}") for n in range(3)]
+    sockets: list[LiveSocket] = []
+    try:
+        writer = await LiveSocket.open(first.ws_url, tokens[0])
+        reader = await LiveSocket.open(second.ws_url, tokens[1])
+        sockets += [writer, reader]
+        await writer.join(room)
+        await reader.join(room)
+        await writer.send(type="send", room=room, body="before", client_msg_id="m0")
+        assert await _bodies(reader, 1) == [(1, "before")]
+
+        own_redis["process"].kill()
+        own_redis["process"].wait(5)
+        await _until_status(f"{first.http_url}/readyz", 503)  # readiness tells the truth
+
+        # A message stored while Redis is down gets its ack and nothing else.
+        await writer.send(type="send", room=room, body="while down", client_msg_id="m1", id="s1")
+        answers = await _answers(writer, "s1")
+        assert [frame["type"] for frame in answers] == ["ack"], answers
+        # So does the REST API: the message is stored, so the answer is 201.
+        posted = await asyncio.to_thread(
+            _status,
+            f"{first.http_url}/api/v1/rooms/{room}/messages",
+            data={"body": "by rest", "client_msg_id": "m2"},
+            secret_key=tenant_alpha.secret_key,
+        )
+        assert posted == 201
+        # A new socket is accepted and can join (HTTP 500 before).
+        late = await LiveSocket.open(first.ws_url, tokens[2])
+        sockets.append(late)
+        await late.join(room)
+
+        restarted = start_redis_server(port=own_redis["port"])
+        assert restarted is not None
+        own_redis["process"] = restarted[1]
+        back = time.monotonic()
+        # With no traffic at all, the reader gets what was published while Redis was down.
+        assert await _bodies(reader, 2) == [(2, "while down"), (3, "by rest")]
+        recovered = time.monotonic() - back
+        await _until_status(f"{first.http_url}/readyz", 200)
+        await _until_status(f"{second.http_url}/readyz", 200)
+
+        # Live delivery works both ways again, to the sockets opened during the outage too.
+        await writer.send(type="send", room=room, body="after", client_msg_id="m3")
+        assert await _bodies(reader, 1) == [(4, "after")]
+        await reader.send(type="send", room=room, body="reply", client_msg_id="m4")
+        assert (await _bodies(writer, 4))[-1] == (5, "reply")
+        assert (await _bodies(late, 2))[-2:] == [(4, "after"), (5, "reply")]
+    finally:
+        for socket in sockets:
+            await socket.close()
+        first.stop()
+        second.stop()
+    stored = await in_schema(tenant.schema_name, selectors.message_list, room_id=room, limit=100)
+    assert [m.seq for m in stored.messages] == [1, 2, 3, 4, 5]
+    print(f"redis drill: recovered {recovered:.2f} s after Redis returned; 5 acked, 5 stored")
+    for server in (first, second):
+        assert "Internal Server Error" not in server.log()
