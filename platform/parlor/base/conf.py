@@ -21,6 +21,8 @@ DEFAULTS: dict[str, Any] = {
     "RATE_STRIKES_BEFORE_CLOSE": 20,
     # Frames queued for a socket that reads too slowly before it is closed with 4408.
     "OUTBOX_MAX_FRAMES": 5000,
+    # ... or once one write to it has waited this long: well inside the server's keepalive.
+    "OUTBOX_MAX_STALL_SECONDS": 10.0,
     "HISTORY_MAX": 100,
     "HISTORY_DEFAULT": 50,
     "JOIN_RECENT": 50,

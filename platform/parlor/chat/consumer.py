@@ -90,7 +90,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
             push=self._push,
             page_size=self.limits.history_max,
         )
-        self.outbox = Outbox(self.base_send, max_frames=setting("OUTBOX_MAX_FRAMES"))
+        self.outbox = Outbox(
+            self.base_send,
+            max_frames=setting("OUTBOX_MAX_FRAMES"),
+            max_stall=setting("OUTBOX_MAX_STALL_SECONDS"),
+        )
         self.followed = [tenant_group_name(tenant.id)]
         if principal.is_agent:
             self.followed.append(tenant_agents_group_name(tenant.id))

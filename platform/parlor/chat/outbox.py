@@ -3,8 +3,11 @@
 ASGI servers write a frame without suspending unless the client's socket is backed up, so a
 push first runs the server's `send` to completion right there: no task, no wake-up. Only a
 `send` that suspends starts a writer task, which finishes it and writes what queued meanwhile,
-so fan-out never waits on a slow client. The queue is bounded: past `max_frames` the client
-is told to resume later (the consumer closes with 4408).
+so fan-out never waits on a slow client. The queue is bounded twice: past `max_frames`
+waiting, or once one write has waited `max_stall` seconds, the client is told to resume later
+(the consumer closes with 4408). The time bound matters because the kernel's socket buffers
+(megabytes) hide a client that stopped reading: without it the server's keepalive (1011, after
+20 s + 20 s) would end the socket first. The close is written as soon as the client reads.
 """
 
 from __future__ import annotations
@@ -23,20 +26,22 @@ logger = logging.getLogger(__name__)
 class Outbox:
     """Writes ASGI send events in order; refuses more than `max_frames` waiting."""
 
-    __slots__ = ("closed", "frames", "max_frames", "send", "writer")
+    __slots__ = ("closed", "frames", "max_frames", "max_stall", "send", "stalled_since", "writer")
 
-    def __init__(self, send: Send, *, max_frames: int) -> None:
+    def __init__(self, send: Send, *, max_frames: int, max_stall: float = 10.0) -> None:
         self.send = send
         self.max_frames = max_frames
+        self.max_stall = max_stall
         self.frames: deque[dict[str, Any]] = deque()
         self.writer: asyncio.Task | None = None
+        self.stalled_since = 0.0
         self.closed = False
 
     def push_text(self, text: str) -> bool:
         """Write or queue a text frame; return False (doing nothing) when the client lags."""
         if self.closed:
             return True
-        if len(self.frames) >= self.max_frames:
+        if self.writer is not None and self.lagging:
             return False
         self._push({"type": "websocket.send", "text": text})
         return True
@@ -60,6 +65,13 @@ class Outbox:
             self.writer.cancel()
 
     @property
+    def lagging(self) -> bool:
+        """Whether too many frames wait, or the write in progress has waited too long."""
+        if len(self.frames) >= self.max_frames:
+            return True
+        return asyncio.get_running_loop().time() - self.stalled_since > self.max_stall
+
+    @property
     def backlog(self) -> int:
         """The number of frames waiting behind a write in progress."""
         return len(self.frames)
@@ -76,6 +88,7 @@ class Outbox:
         except Exception:
             self._fail()
             return
+        self.stalled_since = asyncio.get_running_loop().time()
         self.writer = asyncio.ensure_future(self._write(sending, suspended_on))
 
     async def _write(self, sending: Generator, suspended_on: Any) -> None:
@@ -83,6 +96,7 @@ class Outbox:
         try:
             await _finish(sending, suspended_on)
             while self.frames:
+                self.stalled_since = asyncio.get_running_loop().time()
                 await self.send(self.frames.popleft())
         except asyncio.CancelledError:
             raise

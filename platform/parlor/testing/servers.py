@@ -84,6 +84,13 @@ def _server_command(server: str, port: int) -> list[str]:
             str(port),
             "--ws-max-size",
             "65536",
+            # As the image runs it (Dockerfile).
+            "--loop",
+            "uvloop",
+            "--ws",
+            "websockets-sansio",
+            "--ws-per-message-deflate",
+            "false",
             "parlor.asgi:application",
         ]
     return [

@@ -20,13 +20,16 @@ class LiveSocket:
         self.hello: dict[str, Any] = {}
 
     @classmethod
-    async def open(cls, ws_url: str, token: str, *, origin: str = ORIGIN) -> LiveSocket:
+    async def open(
+        cls, ws_url: str, token: str, *, origin: str = ORIGIN, **options: Any
+    ) -> LiveSocket:
         """Connect and read `hello`; raise AssertionError if the server closes instead."""
         websocket = await connect(
             f"{ws_url}/ws/v1/",
             subprotocols=["parlor.v1", f"parlor.token.{token}"],
             origin=origin,
             open_timeout=10,
+            **options,
         )
         socket = cls(websocket)
         socket.hello = await socket.next()

@@ -1,9 +1,11 @@
-"""Fault drills with real processes: Redis killed under two servers and started again."""
+"""Fault drills with real processes: Redis killed and started again, a client that stops reading."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import secrets
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -11,6 +13,7 @@ import uuid
 from urllib.parse import urlsplit
 
 import pytest
+from websockets.exceptions import ConnectionClosed
 
 from parlor.base.db import in_public_schema, in_schema
 from parlor.base.identity import PrincipalKind
@@ -154,3 +157,123 @@ async def test_redis_down_and_back_answers_once_recovers_alone_and_loses_nothing
     print(f"redis drill: recovered {recovered:.2f} s after Redis returned; 5 acked, 5 stored")
     for server in (first, second):
         assert "Internal Server Error" not in server.log()
+
+
+def _rss(pid: int) -> int:
+    """Return the resident memory of process `pid` in bytes."""
+    with open(f"/proc/{pid}/status") as status:
+        line = next(line for line in status if line.startswith("VmRSS:"))
+    return int(line.split()[1]) * 1024
+
+
+def _stalling_socket(port: int) -> socket.socket:
+    """A client TCP socket with a tiny receive buffer: once it stops reading, TCP backs up."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", port))
+    return sock
+
+
+async def test_a_client_that_stops_reading_is_closed_4408_and_its_backlog_stays_bounded(
+    tmp_path, tenant_alpha
+):
+    # The shipped server (uvicorn): its `send` waits while the client's socket is backed up.
+    server = start_server(
+        database_url=database_url_for_tests(),
+        log_dir=tmp_path,
+        server="uvicorn",
+        extra_env={"DJANGO_SETTINGS_MODULE": "parlor.testing.drill_settings"},
+    )
+    room = f"stall-{uuid.uuid4().hex[:8]}"
+    tenant = tenant_alpha.tenant
+    tokens = [await in_public_schema(_token, tenant, f"u-{n}-{room}") for n in range(2)]
+    # Past the kernel's buffers on both ends (up to 4 MiB for the server's socket) and the outbox.
+    # Incompressible, as compression would shrink a repetitive flood to nothing.
+    flood, body = 800, secrets.token_hex(15_000)
+    try:
+        # The client's library stops reading the TCP socket after 16 unread frames.
+        stalled = await LiveSocket.open(
+            server.ws_url, tokens[0], sock=_stalling_socket(server.port), max_queue=16
+        )
+        sender = await LiveSocket.open(server.ws_url, tokens[1], max_queue=None)
+        await stalled.join(room)
+        await sender.join(room)
+        rss_before = _rss(server.process.pid)
+        started = time.monotonic()
+        for number in range(flood):
+            await sender.send(type="send", room=room, body=body, client_msg_id=f"m{number}")
+        await sender.send(type="ping", id="flushed")
+        await sender.expect("pong", timeout=120)  # the server has handled the whole flood
+        flooded = time.monotonic() - started
+        grown = _rss(server.process.pid) - rss_before
+
+        # Reading again before any keepalive timeout (20 s + 20 s): what was queued, then 4408.
+        received = 0
+        try:
+            while True:
+                await stalled.next(timeout=10)
+                received += 1
+        except TimeoutError:
+            raise AssertionError(f"no close after {received} frames") from None
+        except ConnectionClosed as closed:
+            code = closed.rcvd.code if closed.rcvd else None
+        assert code == 4408
+        # The server kept at most its outbox (100 frames) beyond what the TCP buffers held,
+        # and its memory did not grow by the flood offered to the stalled socket (24 MB).
+        assert received < flood / 2, received
+        assert grown < flood * len(body) / 2, grown
+        await sender.send(type="ping")
+        await sender.expect("pong")  # the room and the server live on
+        print(
+            f"slow reader: {received} of {flood} frames ({flood * len(body) >> 20} MiB offered"
+            f" in {flooded:.1f} s) reached it before 4408; server RSS grew {grown >> 20} MiB"
+        )
+        await sender.close()
+    finally:
+        server.stop()
+    assert "Traceback" not in server.log()
+
+
+async def test_a_stalled_client_under_a_trickle_is_closed_4408_by_the_stall_bound(
+    tmp_path, tenant_alpha
+):
+    # Few frames, never 100 queued: only the time a write has waited (2 s here) can tell.
+    server = start_server(
+        database_url=database_url_for_tests(),
+        log_dir=tmp_path,
+        server="uvicorn",
+        extra_env={"DJANGO_SETTINGS_MODULE": "parlor.testing.drill_settings"},
+    )
+    room = f"trickle-{uuid.uuid4().hex[:8]}"
+    tokens = [
+        await in_public_schema(_token, tenant_alpha.tenant, f"u-{n}-{room}") for n in range(2)
+    ]
+    body = secrets.token_hex(15_000)
+    try:
+        stalled = await LiveSocket.open(
+            server.ws_url, tokens[0], sock=_stalling_socket(server.port), max_queue=16
+        )
+        sender = await LiveSocket.open(server.ws_url, tokens[1], max_queue=None)
+        await stalled.join(room)
+        await sender.join(room)
+        # Enough to fill the kernel's buffers (about 4 MiB), then a trickle for 4 s.
+        for number in range(180):
+            await sender.send(type="send", room=room, body=body, client_msg_id=f"m{number}")
+        for number in range(40):
+            await sender.send(type="send", room=room, body=body, client_msg_id=f"t{number}")
+            await sender.expect("ack", timeout=30)
+            await asyncio.sleep(0.1)  # the trickle's pace, not a wait for an outcome
+        received = 0
+        try:
+            while True:
+                await stalled.next(timeout=10)
+                received += 1
+        except TimeoutError:
+            raise AssertionError(f"no close after {received} frames") from None
+        except ConnectionClosed as closed:
+            code = closed.rcvd.code if closed.rcvd else None
+        assert code == 4408
+        assert received < 220, received
+        await sender.close()
+    finally:
+        server.stop()

@@ -127,3 +127,17 @@ async def test_a_socket_that_falls_too_far_behind_is_closed_with_4408(tenant_alp
         assert [frame["type"] for frame in reader.seen] == ["hello", "joined"]
     finally:
         await reader.close()
+
+
+async def test_a_write_that_waits_past_max_stall_makes_the_client_lag_whatever_the_count():
+    server = Server()
+    outbox = Outbox(server.send, max_frames=1000, max_stall=0.05)
+    server.blocked = True
+    assert outbox.push_text("a")  # the write waits: the client stopped reading
+    assert outbox.push_text("b")
+    assert not outbox.lagging
+    await until(lambda: outbox.lagging, timeout=5)
+    assert not outbox.push_text("c")  # two frames waiting, far below max_frames
+    server.release.set()
+    await until(lambda: outbox.writer is None)
+    assert server.items() == ["a", "b"] and not outbox.lagging
