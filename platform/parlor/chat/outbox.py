@@ -19,6 +19,8 @@ from collections.abc import Awaitable, Callable, Generator
 from typing import Any
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
+# An idle socket's queue: an empty deque costs 760 bytes, so one is made only while a write waits.
+NO_FRAMES: tuple = ()
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +34,7 @@ class Outbox:
         self.send = send
         self.max_frames = max_frames
         self.max_stall = max_stall
-        self.frames: deque[dict[str, Any]] = deque()
+        self.frames: deque[dict[str, Any]] | tuple = NO_FRAMES
         self.writer: asyncio.Task | None = None
         self.stalled_since = 0.0
         self.closed = False
@@ -55,12 +57,13 @@ class Outbox:
 
     def drop_pending(self) -> None:
         """Forget the frames not yet written (the client lags too far to catch up)."""
-        self.frames.clear()
+        if self.frames:
+            self.frames.clear()
 
     def stop(self) -> None:
         """Stop writing (the socket is gone)."""
         self.closed = True
-        self.frames.clear()
+        self.drop_pending()
         if self.writer is not None:
             self.writer.cancel()
 
@@ -89,6 +92,7 @@ class Outbox:
             self._fail()
             return
         self.stalled_since = asyncio.get_running_loop().time()
+        self.frames = deque()
         self.writer = asyncio.ensure_future(self._write(sending, suspended_on))
 
     async def _write(self, sending: Generator, suspended_on: Any) -> None:
@@ -104,12 +108,13 @@ class Outbox:
             self._fail()
         finally:
             self.writer = None
+            self.frames = NO_FRAMES
 
     def _fail(self) -> None:
         # The server refuses to write (the client went away): the disconnect event follows.
         logger.debug("outbox send failed; dropping the socket's frames", exc_info=True)
         self.closed = True
-        self.frames.clear()
+        self.drop_pending()
 
 
 async def _finish(coroutine: Generator, suspended_on: Any) -> None:
