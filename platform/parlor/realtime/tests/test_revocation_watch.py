@@ -13,6 +13,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from parlor.base.db import in_public_schema
 from parlor.base.identity import PrincipalKind
+from parlor.realtime.auth_session import SocketAuth
 from parlor.realtime.revocation_watch import RevocationWatcher
 from parlor.realtime.tests.test_socket_lifetime import jti_of
 from parlor.testing.database import database_url_for_tests
@@ -20,7 +21,7 @@ from parlor.testing.redis import redis_url_with_db
 from parlor.testing.servers import start_server
 from parlor.testing.sockets import LiveSocket
 from tenants.revocation import jti_revoke, revoked_event
-from tenants.tokens import token_issue
+from tenants.tokens import token_issue, token_verify
 
 pytestmark = [pytest.mark.redis, pytest.mark.usefixtures("live_db")]
 
@@ -100,6 +101,10 @@ async def test_a_token_revoked_through_one_process_dies_on_the_other_within_the_
     assert max(lived) <= BOUND_SECONDS, lived
 
 
+def _principal(created):
+    return token_verify(_issue(created.tenant)).principal
+
+
 class Watched:
     def __init__(self, principal_auth) -> None:
         self.auth = principal_auth
@@ -113,13 +118,9 @@ class Watched:
 async def test_the_watcher_hands_recent_revocations_to_that_tenants_sockets_only(
     tenant_alpha, tenant_bravo
 ):
-    from parlor.chat.tests.support import principal_for
-    from parlor.realtime.auth_session import SocketAuth
-
-    mine = Watched(SocketAuth(principal_for(tenant_alpha)))
-    bystander = Watched(SocketAuth(principal_for(tenant_alpha)))
-    elsewhere_principal = principal_for(tenant_bravo)
-    elsewhere = Watched(SocketAuth(elsewhere_principal))
+    mine = Watched(SocketAuth(await in_public_schema(_principal, tenant_alpha)))
+    bystander = Watched(SocketAuth(await in_public_schema(_principal, tenant_alpha)))
+    elsewhere = Watched(SocketAuth(await in_public_schema(_principal, tenant_bravo)))
     watcher = RevocationWatcher()
     for socket in (mine, bystander, elsewhere):
         watcher.watch(socket)
