@@ -157,4 +157,8 @@ PARLOR = {
     "DEMO_TENANT_SLUG": env.get("PARLOR_DEMO_TENANT_SLUG", "demo"),
     # Only behind reverse proxies that append to X-Forwarded-For: else a client picks its own IP.
     "TRUSTED_PROXY_COUNT": env.get_int("PARLOR_TRUSTED_PROXY_COUNT", 0),
+    # The chat hot path's connection pool, per process (parlor.base.pool).
+    "DB_POOL_MIN_SIZE": env.get_int("PARLOR_DB_POOL_MIN_SIZE", 2),
+    "DB_POOL_MAX_SIZE": env.get_int("PARLOR_DB_POOL_MAX_SIZE", 10),
+    "DB_POOL_TIMEOUT_SECONDS": float(env.get("PARLOR_DB_POOL_TIMEOUT_SECONDS", "5")),
 }
