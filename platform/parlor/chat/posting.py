@@ -25,9 +25,9 @@ from asgiref.sync import SyncToAsync
 from django.db import transaction
 from django.utils import timezone
 
+from parlor.base import schemas
 from parlor.base.errors import PermissionDenied
 from parlor.base.identity import Principal
-from parlor.base.schemas import tenant_schema
 from parlor.chat import services, statements
 from parlor.chat.broadcast import message_broadcast
 from parlor.chat.ingest import message_writer
@@ -59,7 +59,7 @@ async def message_post_async(
         sent_at=timezone.now(),
     )
     sent = await message_writer().store(
-        schema=tenant_schema(sender.tenant),
+        schema=schemas.tenant_schema(sender.tenant),
         params=params,
         begins_conversation=own_conversation(sender) == room_id,
     )

@@ -10,9 +10,9 @@ from __future__ import annotations
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from parlor.base import schemas
 from parlor.base.errors import NotFound, PermissionDenied
 from parlor.base.identity import Principal
-from parlor.base.schemas import tenant_schema
 from parlor.chat import statements
 from parlor.chat.permissions import may_join, own_conversation
 from parlor.chat.records import MessageSent
@@ -24,7 +24,7 @@ def message_send(*, room_id: str, sender: Principal, body: str, client_msg_id: s
     """Store a message with the room's next seq; a repeated client_msg_id returns the first."""
     if not may_join(sender, room_id):
         raise PermissionDenied("this token may not write to that room.", code="forbidden")
-    schema = tenant_schema(sender.tenant)
+    schema = schemas.tenant_schema(sender.tenant)
     params = statements.send_params(
         room_id=room_id,
         sender=sender,

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from parlor.base import schemas
 from parlor.base.errors import NotFound, PermissionDenied
 from parlor.base.identity import Principal, TenantRef
 from parlor.base.pool import hot_connection
-from parlor.base.schemas import tenant_schema
 from parlor.chat import statements
 from parlor.chat.models import RoomKind
 from parlor.chat.permissions import may_join, room_kind_of
@@ -38,7 +38,7 @@ async def room_join(
     """
     if not may_join(principal, room_id):
         raise PermissionDenied("this token may not join that room.", code="forbidden")
-    schema = tenant_schema(tenant)
+    schema = schemas.tenant_schema(tenant)
     kind = room_kind_of(room_id)
     params = statements.member_params(room_id=room_id, member=principal, now=timezone.now())
     if since_seq is None:
@@ -80,7 +80,7 @@ async def message_list(
 
     With neither, the most recent ones.
     """
-    schema = tenant_schema(tenant)
+    schema = schemas.tenant_schema(tenant)
     if after is not None:
         sql = statement(statements.MESSAGES_AFTER, schema)
         params = {"room": room_id, "after": after, "limit": limit + 1}
@@ -103,7 +103,7 @@ async def read_mark(*, tenant: TenantRef, room_id: str, principal: Principal, se
     """
     if not may_join(principal, room_id):
         raise PermissionDenied("this token may not read that room.", code="forbidden")
-    sql = statement(statements.READ_MARK, tenant_schema(tenant))
+    sql = statement(statements.READ_MARK, schemas.tenant_schema(tenant))
     params = statements.member_params(room_id=room_id, member=principal, now=timezone.now())
     params["seq"] = seq
     async with hot_connection() as connection:
