@@ -17,7 +17,7 @@ HOSTILE_NAMES = [
     "pg_catalog",
     "pg_toast",
     "ALPHA",
-    "alphа",  # Cyrillic a
+    "alph\u0430",  # Cyrillic a
     "café",
     "al pha",
     "1alpha",

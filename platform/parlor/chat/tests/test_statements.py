@@ -12,7 +12,7 @@ from parlor.chat.tests.support import ChatClient, principal_for, unique
 
 pytestmark = pytest.mark.usefixtures("live_db")
 
-HOSTILE = ['alpha"; DROP SCHEMA bravo CASCADE; --', "alpha.chat_message", "alphа", "public"]
+HOSTILE = ['alpha"; DROP SCHEMA bravo CASCADE; --', "alpha.chat_message", "alph\u0430", "public"]
 
 
 def test_a_safe_name_is_quoted_as_an_identifier_in_every_statement():
