@@ -86,4 +86,4 @@ class ThrowawayPostgres:
         command = [str(self.bin / program), *args]
         if self.user is not None:
             command = ["runuser", "-u", self.user, "--", *command]
-        subprocess.run(command, check=check, capture_output=True, timeout=60)
+        subprocess.run(command, check=check, capture_output=True, timeout=60)  # noqa: S603 - fixed binaries
