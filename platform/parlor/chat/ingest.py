@@ -85,13 +85,32 @@ class MessageWriter:
 
 
 async def _commit(batch: list[PendingSend]) -> list[tuple | None]:
-    cursors = []
+    """Store a batch in one transaction; return each send's row (None: no such room)."""
+    rows = await _insert(batch, begin=False)
+    # A conversation begins with its first message: only then is the room created, in a
+    # second transaction (the first one found no room and wrote nothing for these sends).
+    missing = [i for i, row in enumerate(rows) if row is None and batch[i].begins_conversation]
+    if missing:
+        begun = await _insert([batch[i] for i in missing], begin=True)
+        for index, row in zip(missing, begun, strict=True):
+            rows[index] = row
+    return rows
+
+
+async def _insert(batch: list[PendingSend], *, begin: bool) -> list[tuple | None]:
     async with hot_connection() as connection:
+        if len(batch) == 1 and not begin:
+            # Alone: one autocommit statement. psycopg returns once the server is ready for
+            # the next query, which is after the commit, so the row is durable.
+            pending = batch[0]
+            insert = statement(statements.INSERT_MESSAGE, pending.schema)
+            return [await (await connection.execute(insert, pending.params)).fetchone()]
+        cursors = []
         async with connection.pipeline(), connection.transaction():
             for pending in batch:
-                if pending.begins_conversation:
-                    begin = statement(statements.CONVERSATION_BEGIN, pending.schema)
-                    await connection.execute(begin, pending.params)
+                if begin:
+                    sql = statement(statements.CONVERSATION_BEGIN, pending.schema)
+                    await connection.execute(sql, pending.params)
                 insert = statement(statements.INSERT_MESSAGE, pending.schema)
                 cursors.append(await connection.execute(insert, pending.params))
         # Out of the transaction block: COMMIT has succeeded, so every row is durable.
