@@ -35,6 +35,8 @@ DEFAULTS: dict[str, Any] = {
     "THROTTLE_PREFIX": "parlor:throttle",
     # Reverse proxies in front of Parlor that append to X-Forwarded-For (nginx: 1); 0 trusts none.
     "TRUSTED_PROXY_COUNT": 0,
+    # Bearer token that opens GET /metrics; empty turns the endpoint off (404).
+    "METRICS_TOKEN": "",
 }
 
 

@@ -157,4 +157,5 @@ PARLOR = {
     "DEMO_TENANT_SLUG": env.get("PARLOR_DEMO_TENANT_SLUG", "demo"),
     # Only behind reverse proxies that append to X-Forwarded-For: else a client picks its own IP.
     "TRUSTED_PROXY_COUNT": env.get_int("PARLOR_TRUSTED_PROXY_COUNT", 0),
+    "METRICS_TOKEN": env.get("PARLOR_METRICS_TOKEN"),
 }
