@@ -27,7 +27,9 @@ export function panelRender(view, items, { keepPosition = false } = {}) {
   const stick = panelAtBottom(view);
   const fromBottom = scroll.scrollHeight - scroll.scrollTop;
   view.items = items;
-  placeMessages(view.document, view.parts.log, view.elements, items, view.locale);
+  const make = (item) => createMessageElement(view.document, item, view.locale);
+  const update = (element, item) => updateMessageElement(element, item, view.locale);
+  placeMessages(view.parts.log, view.elements, items, { make, update });
   if (keepPosition) scroll.scrollTop = scroll.scrollHeight - fromBottom;
   else if (stick) scroll.scrollTop = scroll.scrollHeight;
 }
@@ -35,20 +37,19 @@ export function panelRender(view, items, { keepPosition = false } = {}) {
 /**
  * Put one element per item into `log`, in the items' order; `elements` maps item keys to
  * elements already made. Shared by the widget's panel and the dashboard's transcript.
- * @param {Document} document
  * @param {HTMLElement} log
  * @param {Map<string, HTMLElement>} elements
  * @param {object[]} items
- * @param {string} locale
+ * @param {{make: (item: object) => HTMLElement, update: (element: HTMLElement, item: object) => void}} render
  * @param {HTMLElement|null} [after] the element the first item follows (null: the log's start)
  */
-export function placeMessages(document, log, elements, items, locale, after = null) {
+export function placeMessages(log, elements, items, { make, update }, after = null) {
   let previous = after;
   for (const item of items) {
     let element = elements.get(item.key);
-    if (element) updateMessageElement(element, item, locale);
+    if (element) update(element, item);
     else {
-      element = createMessageElement(document, item, locale);
+      element = make(item);
       elements.set(item.key, element);
     }
     const expected = previous ? previous.nextSibling : log.firstChild;

@@ -14,7 +14,9 @@ from pathlib import Path
 NOT_FUNCTIONS = {"if", "for", "while", "switch", "catch", "with"}
 REGEX_MAY_FOLLOW = set("(,=:[!&|?{};+-*%<>~^") | {""}
 WORD_BEFORE_PAREN = re.compile(r"([A-Za-z_$][\w$]*)\s*$")
-KEYWORD_BEFORE_REGEX = re.compile(r"(?<![\w$])(?:return|typeof|case|in|of|else|do|void|yield|await)\s*$")
+KEYWORD_BEFORE_REGEX = re.compile(
+    r"(?<![\w$])(?:return|typeof|case|in|of|else|do|void|yield|await)\s*$"
+)
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,9 @@ def _blank_out(source: str) -> str:
             index = _template_part(source, out, index + 1, templates, depth)
             last = "a"
             continue
-        if char == "/" and (last in REGEX_MAY_FOLLOW or KEYWORD_BEFORE_REGEX.search(source, 0, index)):
+        if char == "/" and (
+            last in REGEX_MAY_FOLLOW or KEYWORD_BEFORE_REGEX.search(source, 0, index)
+        ):
             end = _regex_end(source, index)
             _blank(out, index + 1, end - 1)
             index, last = end, "a"

@@ -1,0 +1,37 @@
+"""The dashboard's static files (CSS, images) served by the app itself, through WhiteNoise.
+
+Parlor ships one ASGI process and no separate file server, so the files `collectstatic` puts
+under STATIC_ROOT, with content-hashed names and gzip/brotli copies, are served from here:
+hashed names are cached for a year (`immutable`), the rest revalidated.
+"""
+
+from __future__ import annotations
+
+from asgiref.sync import markcoroutinefunction, sync_to_async
+from whitenoise.middleware import WhiteNoiseMiddleware
+
+
+class StaticFilesMiddleware(WhiteNoiseMiddleware):
+    """WhiteNoise, async-capable: a request for anything but a static file passes straight on.
+
+    WhiteNoise's own middleware is sync-only, which would make Django run every request (the
+    async health and API views too) through a thread; here only a static file's lookup and
+    response do.
+    """
+
+    sync_capable = False
+    async_capable = True
+
+    def __init__(self, get_response) -> None:
+        # Django hands an async-only middleware an async get_response, under WSGI too.
+        super().__init__(get_response)
+        markcoroutinefunction(self)
+
+    async def __call__(self, request):
+        if self.autorefresh:
+            static_file = await sync_to_async(self.find_file)(request.path_info)
+        else:
+            static_file = self.files.get(request.path_info)
+        if static_file is not None:
+            return await sync_to_async(self.serve)(static_file, request)
+        return await self.get_response(request)
