@@ -109,8 +109,9 @@ def test_an_agent_answers_a_visitor_from_the_dashboard(stack, browsers, dashboar
     wait_until(lambda: bodies(agent)[-1:] == ["Hello?"], "the visitor's message appears live")
     reply(agent, "Happy to help!")
     visitor.wait(
-        lambda s: (s["messages"][-1]["body"], s["messages"][-1]["sender"])
-        == ("Happy to help!", "Dana"),
+        lambda s: (
+            (s["messages"][-1]["body"], s["messages"][-1]["sender"]) == ("Happy to help!", "Dana")
+        ),
         "the visitor sees the agent's answer",
     )
     # Sent, and read at once: the visitor has the chat open at the newest message.
