@@ -8,6 +8,7 @@ hashed names are cached for a year (`immutable`), the rest revalidated.
 from __future__ import annotations
 
 from asgiref.sync import markcoroutinefunction, sync_to_async
+from django.http import HttpRequest, HttpResponse
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 
@@ -16,7 +17,7 @@ class StaticFilesMiddleware(WhiteNoiseMiddleware):
 
     WhiteNoise's own middleware is sync-only, which would make Django run every request (the
     async health and API views too) through a thread; here only a static file's lookup and
-    response do.
+    read do.
     """
 
     sync_capable = False
@@ -27,11 +28,27 @@ class StaticFilesMiddleware(WhiteNoiseMiddleware):
         super().__init__(get_response)
         markcoroutinefunction(self)
 
-    async def __call__(self, request):
+    async def __call__(self, request: HttpRequest) -> HttpResponse:
         if self.autorefresh:
             static_file = await sync_to_async(self.find_file)(request.path_info)
         else:
             static_file = self.files.get(request.path_info)
         if static_file is not None:
-            return await sync_to_async(self.serve)(static_file, request)
+            return await sync_to_async(static_response)(static_file, request)
         return await self.get_response(request)
+
+
+def static_response(static_file, request: HttpRequest) -> HttpResponse:
+    """Return WhiteNoise's answer for `static_file` with the file read into memory."""
+    # WhiteNoise streams from a file object, which Django's ASGI handler can only consume
+    # synchronously (a warning on every response); the dashboard's files are a few KiB.
+    served = static_file.get_response(request.method, request.META)
+    body = b""
+    if served.file is not None:
+        with served.file as file:
+            body = file.read()
+    response = HttpResponse(body, status=int(served.status))
+    del response["Content-Type"]
+    for name, value in served.headers:
+        response[name] = value
+    return response
