@@ -207,27 +207,42 @@ def test_dashboard_pages_at_desktop_and_phone_width(stack, browsers, dashboard):
     )
     driver = browsers()
     pages = {
-        "login": "/login",
         "conversations": "/",
         "transcript": f"/conversations/{room}",
         "settings": "/settings",
         "api-keys": "/api-keys",
         "signing-keys": "/signing-keys",
     }
+    sizes = (("375", PHONE), ("1280", None))
     ARTIFACTS.mkdir(exist_ok=True)
-    for width, metrics in (("1280", None), ("375", PHONE)):
-        if metrics:
-            driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    for width, metrics in sizes:
+        _emulate(driver, metrics)
+        driver.get(f"{dashboard.base}/login")
+        _check_and_keep(driver, "login", width)
+        # The platform's own host has no tenant: its dashboard page points to tenant hosts.
+        driver.get(f"{stack.platform_url}/dashboard/")
+        _check_and_keep(driver, "platform-host", width)
+    dashboard.login(driver)
+    for width, metrics in sizes:
+        _emulate(driver, metrics)
         for name, path in pages.items():
-            if name == "conversations" and width == "1280":
-                dashboard.login(driver)
-            if name == "login" and width == "375":
-                continue  # logged in by now; the desktop run has it
             driver.get(dashboard.base + path)
-            if name == "transcript":
-                wait_until(lambda: state(driver)["status"] == "Live", "live", 20)
-            overflow = driver.execute_script(
-                "return document.documentElement.scrollWidth - window.innerWidth;"
-            )
-            assert overflow <= 0, f"{name} at {width} px is wider than the screen by {overflow}"
-            driver.save_screenshot(str(ARTIFACTS / f"dashboard-{name}-{width}.png"))
+            _check_and_keep(driver, name, width)
+
+
+def _emulate(driver, metrics: dict | None) -> None:
+    if metrics:
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    else:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def _check_and_keep(driver, name: str, width: str) -> None:
+    """Fail if the page is wider than the screen; keep a screenshot of it."""
+    if name == "transcript":
+        wait_until(lambda: state(driver)["status"] == "Live", "live", 20)
+    overflow = driver.execute_script(
+        "return document.documentElement.scrollWidth - window.innerWidth;"
+    )
+    assert overflow <= 0, f"{name} at {width} px is wider than the screen by {overflow}"
+    driver.save_screenshot(str(ARTIFACTS / f"dashboard-{name}-{width}.png"))
