@@ -8,8 +8,6 @@ from django.conf import settings
 
 DEFAULTS: dict[str, Any] = {
     "DEMO_PAGE_URL": "http://127.0.0.1:8001",
-    "DEMO_AGENT_PAGE": False,
-    "DEMO_TENANT_SLUG": "demo",
     # WebSocket limits (docs/protocol.md): sizes in bytes, RATE_* in client frames.
     "BODY_MAX_BYTES": 4096,
     # Fits the largest legal `send` even with every byte of the body JSON-escaped (x6).
