@@ -8,8 +8,6 @@ from django.conf import settings
 
 DEFAULTS: dict[str, Any] = {
     "DEMO_PAGE_URL": "http://127.0.0.1:8001",
-    "DEMO_AGENT_PAGE": False,
-    "DEMO_TENANT_SLUG": "demo",
     # WebSocket limits (docs/protocol.md): sizes in bytes, RATE_* in client frames.
     "BODY_MAX_BYTES": 4096,
     # Fits the largest legal `send` even with every byte of the body JSON-escaped (x6).
@@ -42,6 +40,8 @@ DEFAULTS: dict[str, Any] = {
     "THROTTLE_PREFIX": "parlor:throttle",
     # Reverse proxies in front of Parlor that append to X-Forwarded-For (nginx: 1); 0 trusts none.
     "TRUSTED_PROXY_COUNT": 0,
+    # Bearer token that opens GET /metrics; empty turns the endpoint off (404).
+    "METRICS_TOKEN": "",
 }
 
 
