@@ -110,9 +110,11 @@ async def _pool_open() -> AsyncConnectionPool:
 
 async def _pool_close(pool: AsyncConnectionPool) -> None:
     try:
-        await pool.close(timeout=1)
+        # Bounded: a loop that is shutting down must not wait on a database that is gone.
+        await asyncio.wait_for(pool.close(timeout=1), timeout=3)
     except BaseException:
-        # Its connections are then closed as they are freed; nothing else waits on them.
+        # The loop's shutdown has cancelled the pool's workers (or the close timed out): its
+        # connections are then closed as they are freed; nothing else waits on them.
         return
 
 
