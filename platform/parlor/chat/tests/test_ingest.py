@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 from django.db import connection
 
+from parlor.base import pool
 from parlor.base.db import in_schema
 from parlor.base.errors import ApplicationError
 from parlor.chat import ingest, posting, store
@@ -148,3 +149,31 @@ async def test_a_commit_that_aborts_acks_nothing_it_held(failpoint_tenant, batch
     stored = {(room, sender, id_, seq) for room, sender, id_, seq, _ in rows}
     assert {ack[:4] for ack in acks} == stored
     assert not [body for *_, body in rows if body.startswith(FAIL_MARK)]
+
+
+@pytest.mark.parametrize(
+    ("body", "client_msg_id", "code"),
+    [
+        ("x" * 4097, "a", "body_too_large"),
+        ("é" * 2049, "a", "body_too_large"),
+        ("x" * 1_000_000, "a", "body_too_large"),
+        ("   ", "a", "body_empty"),
+        ("nul \x00", "a", "invalid_field"),
+        ("ok", "x" * 65, "invalid_field"),
+    ],
+)
+async def test_a_send_over_the_limits_is_refused_before_it_takes_a_connection(
+    tenant_alpha, monkeypatch, body, client_msg_id, code
+):
+    def no_connection():
+        raise AssertionError("a refused send asked the pool for a connection")
+
+    monkeypatch.setattr(pool, "hot_pool", no_connection)
+    with pytest.raises(ApplicationError) as refused:
+        await posting.message_post_async(
+            sender=principal_for(tenant_alpha),
+            room_id=unique("limits"),
+            body=body,
+            client_msg_id=client_msg_id,
+        )
+    assert refused.value.code == code
