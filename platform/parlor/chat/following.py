@@ -8,10 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 from parlor.base.conf import setting
-from parlor.base.db import in_schema
 from parlor.base.groups import room_group_name
 from parlor.base.identity import TenantRef
-from parlor.chat import frames, selectors, services
+from parlor.chat import frames, store
 from parlor.chat.broadcast import message_item
 from parlor.chat.delivery import RoomStream
 from parlor.chat.events import RoomEvent, RoomMessage
@@ -73,9 +72,8 @@ class RoomFollower:
         group = room_group_name(self.tenant.id, room)
         await self.fanout.subscribe(group, self.listener)
         try:
-            joined = await in_schema(
-                self.tenant.schema_name,
-                services.room_join,
+            joined = await store.room_join(
+                tenant=self.tenant,
                 room_id=room,
                 principal=self.auth.principal,
                 since_seq=since_seq,
@@ -96,8 +94,8 @@ class RoomFollower:
 
     async def _presence_enter(self, group: str) -> PresenceChange:
         try:
-            store = await presence_store(self.fanout.layer)
-            presence = await store.enter(group, self.socket_id, self._member())
+            presences = await presence_store(self.fanout.layer)
+            presence = await presences.enter(group, self.socket_id, self._member())
         except Exception as error:
             PRESENCE_FAULTS.failed(error)
             return PresenceChange(changed=False, online_count=1, online=[self._member()])
@@ -135,9 +133,8 @@ class RoomFollower:
     async def _fill_from_storage(self, room: str, stream: RoomStream, upto: int | None) -> None:
         """Send the room's stored messages after `stream.delivered` (up to `upto`), in order."""
         while upto is None or stream.delivered < upto - 1:
-            page = await in_schema(
-                self.tenant.schema_name,
-                selectors.message_list,
+            page = await store.message_list(
+                tenant=self.tenant,
                 room_id=room,
                 after=stream.delivered,
                 limit=self.page_size,
@@ -251,8 +248,8 @@ class RoomFollower:
         member = self._member()
         group = room_group_name(self.tenant.id, room)
         try:
-            store = await presence_store(self.fanout.layer)
-            presence = await store.leave(group, self.socket_id, member)
+            presences = await presence_store(self.fanout.layer)
+            presence = await presences.leave(group, self.socket_id, member)
         except Exception as error:
             PRESENCE_FAULTS.failed(error)
             return
