@@ -35,6 +35,18 @@ DEFAULTS: dict[str, Any] = {
     "THROTTLE_PREFIX": "parlor:throttle",
     # Reverse proxies in front of Parlor that append to X-Forwarded-For (nginx: 1); 0 trusts none.
     "TRUSTED_PROXY_COUNT": 0,
+    # Outbound HTTP (parlor.outbound): plain http to loopback, for a local receiver (make run).
+    "OUTBOUND_ALLOW_LOOPBACK": False,
+    # Background jobs (parlor.jobs): worker heartbeat, and silence after which its jobs rerun.
+    "JOBS_HEARTBEAT_SECONDS": 10.0,
+    "JOBS_STALLED_SECONDS": 60.0,
+    # Webhooks (docs/webhooks.md).
+    "WEBHOOK_ENDPOINTS_MAX": 20,
+    # Retries back off from this many seconds, x3 per attempt up to the cap, with jitter.
+    "WEBHOOK_RETRY_FIRST_SECONDS": 10.0,
+    "WEBHOOK_RETRY_MAX_SECONDS": 6 * 60 * 60.0,
+    # A delivery is retried this long; an endpoint failing this long is disabled.
+    "WEBHOOK_RETRY_FOR_SECONDS": 3 * 24 * 60 * 60.0,
 }
 
 

@@ -15,6 +15,7 @@ from parlor.chat.models import RoomKind
 from parlor.chat.permissions import may_join, own_conversation, room_kind_of
 from parlor.chat.records import MessageSent, RoomJoined, StoredMessage
 from parlor.chat.selectors import message_get_by_client_id, message_list
+from parlor.chat.webhook_events import conversation_created_enqueue, message_created_enqueue
 
 # One statement: the row lock taken by the UPDATE serialises writers of a room, and a failed
 # INSERT (a repeated client_msg_id) undoes the increment, so seq stays gap-free.
@@ -84,10 +85,27 @@ def message_send(*, room_id: str, sender: Principal, body: str, client_msg_id: s
         sent_at,
     ]
     try:
-        row = _insert_message(params)
-        if row is None and own_conversation(sender) == room_id:
-            _conversation_create(room_id=room_id, owner=sender)
+        # One transaction: the message and its webhook events commit together or not at all.
+        with transaction.atomic():
             row = _insert_message(params)
+            if row is None and own_conversation(sender) == room_id:
+                _conversation_create(room_id=room_id, owner=sender)
+                conversation_created_enqueue(room_id=room_id, owner=sender)
+                row = _insert_message(params)
+            if row is None:
+                raise NotFound("no such room.", code="not_found")
+            message = StoredMessage(
+                id=row[0],
+                room_id=room_id,
+                seq=row[1],
+                sender_kind=sender.kind.value,
+                sender_id=sender.subject,
+                sender_name=sender.name,
+                body=body,
+                client_msg_id=client_msg_id,
+                sent_at=sent_at,
+            )
+            message_created_enqueue(message=message, sender=sender)
     except IntegrityError:
         existing = message_get_by_client_id(
             room_id=room_id,
@@ -98,19 +116,6 @@ def message_send(*, room_id: str, sender: Principal, body: str, client_msg_id: s
         if existing is None:
             raise
         return MessageSent(message=existing, created=False)
-    if row is None:
-        raise NotFound("no such room.", code="not_found")
-    message = StoredMessage(
-        id=row[0],
-        room_id=room_id,
-        seq=row[1],
-        sender_kind=sender.kind.value,
-        sender_id=sender.subject,
-        sender_name=sender.name,
-        body=body,
-        client_msg_id=client_msg_id,
-        sent_at=sent_at,
-    )
     return MessageSent(message=message, created=True)
 
 

@@ -27,12 +27,17 @@ SHARED_APPS = [
     "channels",
     "parlor",
     "parlor.dashboard",
+    # Background jobs: procrastinate's tables and functions live in the public schema.
+    "procrastinate.contrib.django",
+    "parlor.jobs",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
     "parlor.chat",
+    "parlor.webhooks",
+    "parlor.subjects",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

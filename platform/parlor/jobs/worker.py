@@ -1,0 +1,45 @@
+"""Run a procrastinate worker, with a loop that puts back the jobs of dead workers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from procrastinate.contrib.django import app
+
+from parlor.base.conf import setting
+from parlor.jobs.stalled import stalled_jobs_retry
+
+logger = logging.getLogger(__name__)
+
+
+async def worker_run(*, concurrency: int = 4) -> None:
+    """Run jobs until cancelled (SIGINT/SIGTERM), recovering stalled jobs every few seconds."""
+    heartbeat = float(setting("JOBS_HEARTBEAT_SECONDS"))
+    stalled_after = float(setting("JOBS_STALLED_SECONDS"))
+    # The Django connector cannot LISTEN nor serve a long-running worker: procrastinate's own
+    # psycopg connector to the same database does.
+    with app.replace_connector(app.connector.get_worker_connector()) as worker_app:
+        async with worker_app.open_async():
+            recovery = asyncio.create_task(_recover_forever(stalled_after, heartbeat))
+            try:
+                await worker_app.run_worker_async(
+                    concurrency=concurrency,
+                    update_heartbeat_interval=heartbeat,
+                    stalled_worker_timeout=stalled_after,
+                    install_signal_handlers=True,
+                )
+            finally:
+                recovery.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await recovery
+
+
+async def _recover_forever(stalled_after: float, interval: float) -> None:
+    while True:
+        try:
+            await stalled_jobs_retry(seconds_since_heartbeat=stalled_after)
+        except Exception:  # the database may be restarting: try again next round
+            logger.exception("stalled job recovery failed")
+        await asyncio.sleep(interval)
