@@ -40,6 +40,9 @@ DEFAULTS: dict[str, Any] = {
     # Background jobs (parlor.jobs): worker heartbeat, and silence after which its jobs rerun.
     "JOBS_HEARTBEAT_SECONDS": 10.0,
     "JOBS_STALLED_SECONDS": 60.0,
+    # How often a worker looks for due jobs besides being notified of new ones (retries are due
+    # later than their notification).
+    "JOBS_POLL_SECONDS": 5.0,
     # Webhooks (docs/webhooks.md).
     "WEBHOOK_ENDPOINTS_MAX": 20,
     # Retries back off from this many seconds, x3 per attempt up to the cap, with jitter.

@@ -26,6 +26,7 @@ async def worker_run(*, concurrency: int = 4) -> None:
             try:
                 await worker_app.run_worker_async(
                     concurrency=concurrency,
+                    fetch_job_polling_interval=float(setting("JOBS_POLL_SECONDS")),
                     update_heartbeat_interval=heartbeat,
                     stalled_worker_timeout=stalled_after,
                     install_signal_handlers=True,

@@ -16,4 +16,6 @@ PARLOR = {
     # A killed worker's jobs come back within seconds, not a minute.
     "JOBS_HEARTBEAT_SECONDS": 0.5,
     "JOBS_STALLED_SECONDS": 2.0,
+    "JOBS_POLL_SECONDS": 0.2,
+    "WEBHOOK_RETRY_FIRST_SECONDS": 0.3,
 }
