@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from parlor.base.conf import setting
-from parlor.base.errors import ValidationFailed
+from parlor.base.errors import NotFound, ValidationFailed
 from parlor.outbound.http import url_check
 from parlor.webhooks.events import EVENT_TYPES
 from parlor.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
@@ -62,11 +62,11 @@ def webhook_endpoint_enable(*, endpoint_id: str) -> None:
     WebhookEndpoint.objects.filter(id=endpoint_id).update(disabled_at=None, failing_since=None)
 
 
-def webhook_redeliver(*, schema_name: str, delivery_id: int) -> WebhookDelivery:
+def webhook_redeliver(*, schema_name: str, endpoint_id: str, delivery_id: int) -> WebhookDelivery:
     """Send a delivery's event to its endpoint again, as a new delivery with the same event id."""
-    original = WebhookDelivery.objects.filter(id=delivery_id).first()
+    original = WebhookDelivery.objects.filter(id=delivery_id, endpoint_id=endpoint_id).first()
     if original is None:
-        raise ValidationFailed("no such delivery.", code="delivery_not_found", status=404)
+        raise NotFound("no such delivery.", code="delivery_not_found")
     now = timezone.now()
     with transaction.atomic():
         again = WebhookDelivery.objects.create(
