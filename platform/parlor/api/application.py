@@ -45,10 +45,9 @@ class ParlorAPI(NinjaAPI):
         for operations in schema["paths"].values():
             for operation in operations.values():
                 for status, answer in operation.get("responses", {}).items():
-                    if int(status) >= 400 and "content" in answer:
-                        answer["content"] = {
-                            PROBLEM_CONTENT_TYPE: answer["content"]["application/json"]
-                        }
+                    content = answer.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        answer["content"] = {PROBLEM_CONTENT_TYPE: content["application/json"]}
         return schema
 
 

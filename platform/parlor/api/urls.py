@@ -14,9 +14,10 @@ def _with_problem_405(patterns: list) -> list:
     return patterns
 
 
-routes, app_name, namespace = api.urls
+# Not module-level `app_name`: Django would take it as this urlconf's own namespace.
+_routes, _ninja_app, _namespace = api.urls
 urlpatterns = [
     path("docs/assets/<str:name>", docs_asset, name="api-docs-asset"),
-    path("", include((_with_problem_405(routes), app_name), namespace=namespace)),
+    path("", include((_with_problem_405(_routes), _ninja_app), namespace=_namespace)),
     re_path(r"^.*$", not_found),
 ]
