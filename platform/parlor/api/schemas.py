@@ -1,4 +1,4 @@
-"""Schemas shared by the API's endpoints: the problem document and the errors every route may give."""
+"""Schemas shared by the API's endpoints: the problem document and every route's errors."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`/api/v1/webhooks`: register, list, delete endpoints, rotate secrets, read and redo deliveries."""
+"""`/api/v1/webhooks`: register, list and delete endpoints, rotate secrets, redo deliveries."""
 
 from __future__ import annotations
 
