@@ -5,13 +5,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 
+from django.conf import settings
 from procrastinate.contrib.django import app
 
 from parlor.base.conf import setting
 from parlor.jobs.stalled import stalled_jobs_retry
 
 logger = logging.getLogger(__name__)
+
+
+def worker_command(*, concurrency: int = 4) -> list[str]:
+    """Return the command line of a worker process: the one place that builds it."""
+    manage = settings.BASE_DIR / "manage.py"
+    return [sys.executable, str(manage), "jobsworker", "--concurrency", str(concurrency)]
 
 
 async def worker_run(*, concurrency: int = 4) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from parlor.env import REPO_ROOT
+from parlor.jobs.worker import worker_command
 
 
 @dataclass
@@ -51,7 +51,7 @@ def start_worker(
         **(extra_env or {}),
     }
     log_path = log_dir / f"worker-{len(list(log_dir.glob('worker-*')))}.log"
-    command = [sys.executable, str(REPO_ROOT / "manage.py"), "jobsworker", "--concurrency", "2"]
+    command = worker_command(concurrency=2)
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
     return WorkerProcess(process=process, log_path=log_path)
