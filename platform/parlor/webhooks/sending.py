@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import logging
 import time
 
@@ -74,7 +75,8 @@ def _post(delivery: WebhookDelivery) -> tuple[int | None, str]:
         response = outbound_post(url=delivery.endpoint.url, body=body, headers=headers)
     except OutboundRefused as refusal:
         return None, refusal.detail
-    except (OSError, ValueError) as failure:  # timeouts, refused connections, TLS, bad replies
+    # Timeouts, refused or reset connections, TLS failures, replies that are not HTTP.
+    except (OSError, ValueError, http.client.HTTPException) as failure:
         return None, type(failure).__name__
     return response.status, "" if 200 <= response.status < 300 else f"HTTP {response.status}"
 
