@@ -19,6 +19,20 @@ from parlor.webhooks import selectors as webhook_selectors
 from parlor.webhooks import services as webhook_services
 
 
+def webhook_alerts(request: HttpRequest) -> dict:
+    """Template context: how many of the tenant's endpoints are disabled (shown on every page)."""
+    # Only on a tenant's dashboard, for its logged-in staff: one small query per page there.
+    tenant = getattr(request, "tenant", None)
+    if (
+        tenant is None
+        or tenant.schema_name == "public"
+        or not request.path.startswith("/dashboard/")
+        or not request.user.is_authenticated
+    ):
+        return {}
+    return {"webhooks_disabled": webhook_selectors.webhook_endpoint_disabled_count()}
+
+
 @require_http_methods(["GET"])
 @staff_required()
 def webhooks(request: HttpRequest) -> HttpResponse:

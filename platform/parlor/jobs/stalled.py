@@ -18,7 +18,11 @@ async def stalled_jobs_retry(*, seconds_since_heartbeat: float) -> int:
     stalled = await manager.get_stalled_jobs(seconds_since_heartbeat=seconds_since_heartbeat)
     count = 0
     for job in stalled:
-        await manager.retry_job(job, retry_at=timezone.now())
+        try:
+            await manager.retry_job(job, retry_at=timezone.now())
+        except Exception:  # another worker's recovery put it back first
+            logger.info("job %s was already put back", job.id)
+            continue
         logger.warning("job %s (%s) of a dead worker put back in the queue", job.id, job.task_name)
         count += 1
     return count

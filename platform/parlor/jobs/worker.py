@@ -38,6 +38,9 @@ async def worker_run(*, concurrency: int = 4) -> None:
                     update_heartbeat_interval=heartbeat,
                     stalled_worker_timeout=stalled_after,
                     install_signal_handlers=True,
+                    # Finished jobs would pile up forever; their outcome lives in the tasks' own
+                    # tables (e.g. webhook deliveries). Failed ones stay for inspection.
+                    delete_jobs="successful",
                 )
             finally:
                 recovery.cancel()

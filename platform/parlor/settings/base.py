@@ -75,6 +75,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # A disabled webhook endpoint is called out on every dashboard page.
+                "parlor.dashboard.integrations.webhook_alerts",
             ],
         },
     },

@@ -13,6 +13,11 @@ def webhook_endpoint_list() -> list[WebhookEndpoint]:
     return list(WebhookEndpoint.objects.order_by("created_at", "id"))
 
 
+def webhook_endpoint_disabled_count() -> int:
+    """Return how many of the tenant's endpoints are disabled."""
+    return WebhookEndpoint.objects.filter(disabled_at__isnull=False).count()
+
+
 def webhook_endpoint_get(*, endpoint_id: str) -> WebhookEndpoint:
     """Return one endpoint of the tenant, or raise NotFound."""
     endpoint = (

@@ -59,6 +59,8 @@ def test_the_webhooks_page_lists_deliveries_says_what_is_disabled_and_redelivers
     client = login(alpha_staff)
     page = client.get("/dashboard/webhooks", HTTP_HOST=alpha_staff.host).content.decode()
     assert delivery.event_id in page and "1 endpoint disabled" in page
+    conversations = client.get("/dashboard/", HTTP_HOST=alpha_staff.host).content.decode()
+    assert "1 webhook endpoint disabled" in conversations
     path = f"/dashboard/webhooks/{delivery.endpoint_id}/deliveries/{delivery.id}/redeliver"
     assert client.post(path, HTTP_HOST=alpha_staff.host).status_code == 302
     enable = f"/dashboard/webhooks/{delivery.endpoint_id}/enable"
@@ -66,6 +68,8 @@ def test_the_webhooks_page_lists_deliveries_says_what_is_disabled_and_redelivers
     with schema_context(tenant_alpha.tenant.schema_name):
         assert WebhookDelivery.objects.filter(event_id=delivery.event_id).count() == 2
         assert WebhookEndpoint.objects.get().disabled_at is None
+    conversations = client.get("/dashboard/", HTTP_HOST=alpha_staff.host).content.decode()
+    assert "webhook endpoint disabled" not in conversations
 
 
 def test_staff_of_one_tenant_cannot_redeliver_anothers(bravo_staff, tenant_alpha):
