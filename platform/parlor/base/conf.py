@@ -50,6 +50,8 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOK_RETRY_MAX_SECONDS": 6 * 60 * 60.0,
     # A delivery is retried this long; an endpoint failing this long is disabled.
     "WEBHOOK_RETRY_FOR_SECONDS": 3 * 24 * 60 * 60.0,
+    # Events and their deliveries are kept this long once none is pending (daily job).
+    "WEBHOOK_EVENTS_KEEP_DAYS": 30,
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -11,7 +12,7 @@ from parlor.base.conf import setting
 from parlor.base.errors import NotFound, ValidationFailed
 from parlor.outbound.http import url_check
 from parlor.webhooks.events import EVENT_TYPES
-from parlor.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from parlor.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from parlor.webhooks.selectors import webhook_endpoint_get
 from parlor.webhooks.sending import delivery_defer
 from parlor.webhooks.signing import secret_new
@@ -78,6 +79,14 @@ def webhook_redeliver(*, schema_name: str, endpoint_id: str, delivery_id: int) -
         )
         delivery_defer(schema_name=schema_name, delivery_id=again.id)
     return again
+
+
+def webhook_events_prune(*, older_than: timedelta) -> int:
+    """Delete events older than `older_than` with no pending delivery; return how many."""
+    cutoff = timezone.now() - older_than
+    pending = WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING).values("event_id")
+    old = WebhookEvent.objects.filter(created_at__lt=cutoff).exclude(id__in=pending)
+    return old.delete()[1].get(WebhookEvent._meta.label, 0)
 
 
 def _events_check(events: object) -> list[str]:

@@ -115,3 +115,23 @@ def test_backoff_grows_exponentially_with_jitter_and_retries_span_more_than_a_da
         attempts += 1
         elapsed += retry_delay(attempts).total_seconds()
     assert attempts >= 10
+
+
+def test_old_finished_events_are_pruned_and_pending_ones_kept(tenant_alpha):
+    from parlor.webhooks.services import webhook_events_prune
+
+    with schema_context(tenant_alpha.tenant.schema_name):
+        endpoint = webhook_endpoint_create(
+            url="https://hooks.example/in", events=["message.created"]
+        )
+        old = timezone.now() - timedelta(days=31)
+        for event_id, status in (("evt_done", "succeeded"), ("evt_pending", "pending")):
+            event = WebhookEvent.objects.create(
+                id=event_id, type="message.created", payload={}, created_at=old
+            )
+            WebhookDelivery.objects.create(
+                event=event, endpoint=endpoint, created_at=old, status=status
+            )
+        assert webhook_events_prune(older_than=timedelta(days=30)) == 1
+        assert list(WebhookEvent.objects.values_list("id", flat=True)) == ["evt_pending"]
+        assert WebhookDelivery.objects.count() == 1
