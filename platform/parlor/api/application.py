@@ -11,19 +11,21 @@ import functools
 import logging
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.parser import Parser
 
-from parlor.api.parsing import json_object
+from parlor.api.parsing import MAX_BODY_BYTES, json_object
 from parlor.api.problems import PROBLEM_CONTENT_TYPE, problem_response
 from parlor.base.errors import (
     ApplicationError,
     MethodNotAllowed,
     NotAuthenticated,
     NotFound,
+    PayloadTooLarge,
     ValidationFailed,
 )
 
@@ -67,6 +69,16 @@ def schema_errors(request: HttpRequest, error: SchemaValidationError) -> HttpRes
     else:
         refusal = ValidationFailed(f"{field}: {message}", code="invalid_field", status=422)
     return problem_response(refusal)
+
+
+def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    """Render ninja's own HTTP errors; one wrapping our parser's refusal renders that refusal."""
+    # ninja wraps whatever the parser raises in HttpError(400, "Cannot parse request body").
+    if isinstance(error.__cause__, ApplicationError):
+        return problem_response(error.__cause__)
+    return problem_response(
+        ApplicationError(str(error)[:160], code="error", status=error.status_code)
+    )
 
 
 def unexpected(request: HttpRequest, error: Exception) -> HttpResponse:
@@ -113,10 +125,11 @@ def api_build() -> ParlorAPI:
     api.add_exception_handler(
         Http404, lambda request, error: problem_response(NotFound("no such API endpoint."))
     )
+    api.add_exception_handler(HttpError, http_error)
     api.add_exception_handler(
-        HttpError,
+        RequestDataTooBig,
         lambda request, error: problem_response(
-            ApplicationError(str(error)[:160], code="error", status=error.status_code)
+            PayloadTooLarge(f"the body is over {MAX_BODY_BYTES} bytes.")
         ),
     )
     api.add_exception_handler(Exception, unexpected)

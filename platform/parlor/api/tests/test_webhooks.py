@@ -143,3 +143,34 @@ def test_deliveries_are_listed_and_redelivered_with_the_same_event(tenant_alpha)
         ("evt_alpha", "pending"),
         ("evt_alpha", "failed"),
     ]
+
+
+def test_schema_checked_bodies_are_still_read_by_the_api_parser(tenant_alpha):
+    client = Client()
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {tenant_alpha.secret_key}"}
+    as_text = client.post("/api/v1/webhooks", "{}", content_type="text/plain", **headers)
+    assert_problem(as_text, 415, "unsupported_media_type")
+    broken = client.post("/api/v1/webhooks", "{", content_type="application/json", **headers)
+    assert_problem(broken, 400, "bad_json")
+    huge = json.dumps({"url": "https://a.example/" + "x" * 20000, "events": ["message.created"]})
+    too_big = client.post("/api/v1/webhooks", huge, content_type="application/json", **headers)
+    assert_problem(too_big, 413, "payload_too_large")
+    unauthenticated = Client().get("/api/v1/webhooks")
+    assert_problem(unauthenticated, 401, "unauthenticated")
+    wrong_method = call(tenant_alpha, "PUT", "/api/v1/webhooks", {})
+    assert_problem(wrong_method, 405, "method_not_allowed")
+    assert wrong_method["Allow"] == "GET, POST"
+    assert stored(tenant_alpha) == 0
+
+
+def test_a_body_over_djangos_own_limit_is_413_not_500(tenant_alpha, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    # Under parlor.api.parsing's 16 KiB, over Django's limit: read by Django before our parser.
+    body = json.dumps({"url": "https://a.example/" + "x" * 5000, "events": ["message.created"]})
+    response = Client().post(
+        "/api/v1/webhooks",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {tenant_alpha.secret_key}",
+    )
+    assert_problem(response, 413, "payload_too_large")
