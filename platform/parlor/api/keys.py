@@ -55,21 +55,22 @@ class Rotated(Key):
     previous: Key | None = None
 
 
-@router.api_operation(
-    ["GET", "POST"],
+@router.get("/keys", auth=secret_key_auth, response=responses(_200=KeyList), url_name="api-keys")
+def keys(request: HttpRequest) -> JsonResponse:
+    """List the tenant's keys."""
+    return JsonResponse({"keys": [key_json(key) for key in signing_key_list(tenant=request.auth)]})
+
+
+@router.post(
     "/keys",
     auth=secret_key_auth,
-    response=responses(_200=KeyList, _201=Key),
+    response=responses(_201=Key),
     openapi_extra=body_schema(PublicKeyRequest),
-    url_name="api-keys",
 )
-def keys(request: HttpRequest) -> JsonResponse:
-    """GET lists the tenant's keys; POST `{jwk}` registers a public key for its own tokens."""
-    tenant = request.auth
-    if request.method == "GET":
-        return JsonResponse({"keys": [key_json(key) for key in signing_key_list(tenant=tenant)]})
+def keys_register(request: HttpRequest) -> JsonResponse:
+    """Register `{jwk}`, a public key with which the tenant signs its own tokens."""
     body = json_body(request, fields={"jwk"})
-    key = signing_key_register_public(tenant=tenant, jwk=body.get("jwk"))
+    key = signing_key_register_public(tenant=request.auth, jwk=body.get("jwk"))
     return JsonResponse(key_json(key), status=201)
 
 

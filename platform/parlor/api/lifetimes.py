@@ -30,20 +30,27 @@ class Lifetimes(Closed):
     platform_max: dict[str, int]
 
 
-@router.api_operation(
-    ["GET", "PUT"],
+@router.get(
+    "/token-lifetimes",
+    auth=secret_key_auth,
+    response=responses(_200=Lifetimes),
+    url_name="api-token-lifetimes",
+)
+def token_lifetimes(request: HttpRequest) -> JsonResponse:
+    """Return the tenant's caps, the caps in force and the platform's."""
+    return JsonResponse(token_lifetimes_json(request.auth))
+
+
+@router.put(
     "/token-lifetimes",
     auth=secret_key_auth,
     response=responses(_200=Lifetimes),
     openapi_extra=body_schema(CapsRequest),
-    url_name="api-token-lifetimes",
 )
-def token_lifetimes(request: HttpRequest) -> JsonResponse:
-    """GET the tenant's caps; PUT `{caps: {kind: seconds}}` replaces them (`{}` clears them)."""
-    tenant = request.auth
-    if request.method == "PUT":
-        body = json_body(request, fields={"caps"})
-        tenant = tenant_token_lifetime_caps_set(tenant=tenant, caps=body.get("caps"))
+def token_lifetimes_set(request: HttpRequest) -> JsonResponse:
+    """Replace the caps with `{caps: {kind: seconds}}` (`{}` clears them)."""
+    body = json_body(request, fields={"caps"})
+    tenant = tenant_token_lifetime_caps_set(tenant=request.auth, caps=body.get("caps"))
     return JsonResponse(token_lifetimes_json(tenant))
 
 

@@ -38,17 +38,21 @@ class WidgetSession(Closed):
 
 
 @router.api_operation(
-    ["POST", "OPTIONS"],
+    ["OPTIONS"], "/widget/sessions", response=responses(_204=None), url_name="api-widget-sessions"
+)
+def widget_sessions_preflight(request: HttpRequest) -> HttpResponse:
+    """Answer the CORS preflight of a page some tenant allows."""
+    return _preflight(request.headers.get("Origin"))
+
+
+@router.post(
     "/widget/sessions",
-    response=responses(_201=WidgetSession, _204=None),
+    response=responses(_201=WidgetSession),
     openapi_extra=body_schema(WidgetSessionRequest),
-    url_name="api-widget-sessions",
 )
 def widget_sessions(request: HttpRequest) -> HttpResponse:
-    """Answer the CORS preflight, or start a session for an allowed Origin of the key's tenant."""
+    """Start a session for an allowed Origin of the key's tenant."""
     origin = request.headers.get("Origin")
-    if request.method == "OPTIONS":
-        return _preflight(origin)
     body = json_body(request, fields=FIELDS)
     tenant = publishable_key_tenant(key=body.get("key"))
     widget_sessions_throttle(request=request, tenant=tenant)
