@@ -67,3 +67,22 @@ def test_the_api_answers_every_generated_request_as_its_schema_says(parlor_serve
         answers_as_documented()
     assert len(statuses) >= 2 * len(operations)
     assert any(200 <= status < 300 for status in statuses)
+
+
+def test_successful_webhook_answers_match_the_schema(parlor_server, fuzzed_tenant):
+    # Generated URLs are refused (422), so the successes are checked with a valid request too.
+    schema = schemathesis.openapi.from_url(f"{parlor_server.http_url}/api/v1/openapi.json")
+    headers = {"Authorization": f"Bearer {fuzzed_tenant.secret_key}"}
+    body = {"url": "https://hooks.example/in", "events": ["message.created"]}
+    created = schema["/api/v1/webhooks"]["POST"].Case(body=body)
+    endpoint = created.call_and_validate(headers=headers, checks=CHECKS).json()
+    assert endpoint["secret"].startswith("whsec_")
+    path = {"endpoint_id": endpoint["id"]}
+    for route, method in [
+        ("/api/v1/webhooks", "GET"),
+        ("/api/v1/webhooks/{endpoint_id}/rotate-secret", "POST"),
+        ("/api/v1/webhooks/{endpoint_id}/deliveries", "GET"),
+        ("/api/v1/webhooks/{endpoint_id}", "DELETE"),
+    ]:
+        case = schema[route][method].Case(path_parameters=path if "{" in route else None)
+        assert case.call_and_validate(headers=headers, checks=CHECKS).status_code < 300
