@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import psycopg
 import pytest
 from django.db import transaction
@@ -96,3 +98,28 @@ def test_the_statement_enqueues_from_a_raw_psycopg_transaction_only_if_it_commit
     with schema_context(schema):
         assert WebhookEvent.objects.filter(room="r").count() == (1 if commit else 0)
     assert len(webhook_jobs()) == (1 if commit else 0)
+
+
+def test_a_conversations_first_message_also_announces_the_conversation(tenant_alpha):
+    from parlor.base.conversations import conversation_room_id
+    from parlor.base.identity import PrincipalKind
+
+    schema = tenant_alpha.tenant.schema_name
+    visitor = dataclasses.replace(agent(tenant_alpha), kind=PrincipalKind.VISITOR, rooms=())
+    room_id = conversation_room_id(kind=PrincipalKind.VISITOR, subject=visitor.subject)
+    with schema_context(schema):
+        webhook_endpoint_create(
+            url="https://hooks.example/in", events=["conversation.created", "message.created"]
+        )
+        for number in range(2):
+            services.message_send(
+                room_id=room_id, sender=visitor, body=f"m{number}", client_msg_id=unique("m")
+            )
+        events = list(
+            WebhookEvent.objects.order_by("created_at").values_list("type", "payload__seq")
+        )
+        owner = WebhookEvent.objects.get(type="conversation.created").payload["data"]
+    assert events == [("conversation.created", 0), ("message.created", 1), ("message.created", 2)]
+    assert owner == {
+        "conversation": {"id": room_id, "owner": {"kind": "visitor", "id": visitor.subject}}
+    }
