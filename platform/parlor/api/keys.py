@@ -3,35 +3,87 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
+from ninja import Router
 
+from parlor.api.auth import secret_key_auth
 from parlor.api.parsing import json_body, optional_int
-from parlor.api.problems import api_view
+from parlor.api.schemas import Closed, body_schema, responses
 from parlor.base.times import isoformat
-from tenants.authentication import secret_key_authenticate
 from tenants.keys import (
     DEFAULT_GRACE_SECONDS,
     signing_key_list,
     signing_key_register_public,
     signing_key_rotate,
 )
-from tenants.models import SigningKey, Tenant
+from tenants.models import SigningKey
+
+router = Router(tags=["keys"])
 
 
-@api_view("GET", "POST")
+class PublicKeyRequest(Closed):
+    """A public key (JWK) with which the tenant signs its own tokens."""
+
+    jwk: dict
+
+
+class RotateRequest(Closed):
+    """How long the previous key keeps verifying, in seconds."""
+
+    grace_seconds: int | None = None
+
+
+class Key(Closed):
+    """A signing key as a tenant sees it: never its secret."""
+
+    kid: str
+    algorithm: str
+    current: bool
+    created_at: str | None
+    verifies_until: str | None
+    revoked_at: str | None
+
+
+class KeyList(Closed):
+    """The tenant's keys."""
+
+    keys: list[Key]
+
+
+class Rotated(Key):
+    """The new current key, and the previous one if there was one."""
+
+    previous: Key | None = None
+
+
+@router.get("/keys", auth=secret_key_auth, response=responses(_200=KeyList), url_name="api-keys")
 def keys(request: HttpRequest) -> JsonResponse:
-    """GET lists the tenant's keys; POST `{jwk}` registers a public key for its own tokens."""
-    tenant = _tenant(request)
-    if request.method == "GET":
-        return JsonResponse({"keys": [key_json(key) for key in signing_key_list(tenant=tenant)]})
+    """List the tenant's keys."""
+    return JsonResponse({"keys": [key_json(key) for key in signing_key_list(tenant=request.auth)]})
+
+
+@router.post(
+    "/keys",
+    auth=secret_key_auth,
+    response=responses(_201=Key),
+    openapi_extra=body_schema(PublicKeyRequest),
+)
+def keys_register(request: HttpRequest) -> JsonResponse:
+    """Register `{jwk}`, a public key with which the tenant signs its own tokens."""
     body = json_body(request, fields={"jwk"})
-    key = signing_key_register_public(tenant=tenant, jwk=body.get("jwk"))
+    key = signing_key_register_public(tenant=request.auth, jwk=body.get("jwk"))
     return JsonResponse(key_json(key), status=201)
 
 
-@api_view("POST")
+@router.post(
+    "/keys/rotate",
+    auth=secret_key_auth,
+    response=responses(_201=Rotated),
+    openapi_extra=body_schema(RotateRequest),
+    url_name="api-keys-rotate",
+)
 def keys_rotate(request: HttpRequest) -> JsonResponse:
     """Make a new signing key current; the previous one verifies `grace_seconds` longer."""
-    tenant = _tenant(request)
+    tenant = request.auth
     body = json_body(request, fields={"grace_seconds"}, allow_empty=True)
     grace = optional_int(body, "grace_seconds")
     rotation = signing_key_rotate(
@@ -53,9 +105,3 @@ def key_json(key: SigningKey) -> dict:
         "verifies_until": isoformat(key.verifies_until),
         "revoked_at": isoformat(key.revoked_at),
     }
-
-
-def _tenant(request: HttpRequest) -> Tenant:
-    return secret_key_authenticate(
-        authorization=request.headers.get("Authorization"), host=request.headers.get("Host")
-    )

@@ -3,25 +3,54 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
+from ninja import Router
 
+from parlor.api.auth import secret_key_auth
 from parlor.api.parsing import json_body
-from parlor.api.problems import api_view
+from parlor.api.schemas import Closed, body_schema, responses
 from parlor.base.identity import PrincipalKind
-from tenants.authentication import secret_key_authenticate
 from tenants.lifetimes import PLATFORM_MAX_TTL, token_ttl_cap
 from tenants.models import Tenant
 from tenants.services import tenant_token_lifetime_caps_set
 
+router = Router(tags=["tokens"])
 
-@api_view("GET", "PUT")
+
+class CapsRequest(Closed):
+    """The caps to set, per kind of token, in seconds."""
+
+    caps: dict[str, int]
+
+
+class Lifetimes(Closed):
+    """The caps the tenant set, the caps in force, and the platform's."""
+
+    caps: dict[str, int]
+    effective: dict[str, int]
+    platform_max: dict[str, int]
+
+
+@router.get(
+    "/token-lifetimes",
+    auth=secret_key_auth,
+    response=responses(_200=Lifetimes),
+    url_name="api-token-lifetimes",
+)
 def token_lifetimes(request: HttpRequest) -> JsonResponse:
-    """GET the tenant's caps; PUT `{caps: {kind: seconds}}` replaces them (`{}` clears them)."""
-    tenant = secret_key_authenticate(
-        authorization=request.headers.get("Authorization"), host=request.headers.get("Host")
-    )
-    if request.method == "PUT":
-        body = json_body(request, fields={"caps"})
-        tenant = tenant_token_lifetime_caps_set(tenant=tenant, caps=body.get("caps"))
+    """Return the tenant's caps, the caps in force and the platform's."""
+    return JsonResponse(token_lifetimes_json(request.auth))
+
+
+@router.put(
+    "/token-lifetimes",
+    auth=secret_key_auth,
+    response=responses(_200=Lifetimes),
+    openapi_extra=body_schema(CapsRequest),
+)
+def token_lifetimes_set(request: HttpRequest) -> JsonResponse:
+    """Replace the caps with `{caps: {kind: seconds}}` (`{}` clears them)."""
+    body = json_body(request, fields={"caps"})
+    tenant = tenant_token_lifetime_caps_set(tenant=request.auth, caps=body.get("caps"))
     return JsonResponse(token_lifetimes_json(tenant))
 
 

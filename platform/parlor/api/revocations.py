@@ -5,24 +5,49 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from django.http import HttpRequest, JsonResponse
+from ninja import Router
 
+from parlor.api.auth import secret_key_auth
 from parlor.api.parsing import json_body, optional_int
-from parlor.api.problems import api_view
+from parlor.api.schemas import Closed, body_schema, responses
 from parlor.base.errors import ValidationFailed
 from parlor.base.times import isoformat
-from tenants.authentication import secret_key_authenticate
 from tenants.revocation import jti_revoke, key_revoke, subject_revoke
 
 FIELDS = {"jti", "kid", "subject", "issued_before"}
 FORMS = ({"jti"}, {"kid"}, {"subject"}, {"subject", "issued_before"})
+router = Router(tags=["revocations"])
 
 
-@api_view("POST")
+class RevocationRequest(Closed):
+    """Exactly one of {jti}, {kid} or {subject, issued_before?}."""
+
+    jti: str | None = None
+    kid: str | None = None
+    subject: str | None = None
+    issued_before: int | None = None
+
+
+class Revoked(Closed):
+    """What was revoked."""
+
+    revoked: str
+    jti: str | None = None
+    kid: str | None = None
+    subject: str | None = None
+    issued_before: str | None = None
+
+
+@router.post(
+    "/revocations",
+    auth=secret_key_auth,
+    response=responses(_201=Revoked),
+    openapi_extra=body_schema(RevocationRequest),
+    url_name="api-revocations",
+)
 def revocations_create(request: HttpRequest) -> JsonResponse:
     """Revoke what the body names, for the tenant whose secret key authenticates the request."""
-    tenant = secret_key_authenticate(
-        authorization=request.headers.get("Authorization"), host=request.headers.get("Host")
-    )
+    tenant = request.auth
     body = json_body(request, fields=FIELDS)
     if set(body) not in FORMS:
         raise ValidationFailed(

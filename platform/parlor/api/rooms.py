@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 from django.http import HttpRequest, HttpResponse
 from django_tenants.utils import schema_context
+from ninja import Query, Router
 
+from parlor.api.auth import secret_key_auth
 from parlor.api.parsing import json_body
-from parlor.api.problems import api_view
 from parlor.api.query import cursor_decode, cursor_encode, query_choice, query_int
+from parlor.api.schemas import Closed, body_schema, responses
 from parlor.base.conf import setting
 from parlor.base.errors import NotFound, ValidationFailed
 from parlor.base.groups import ROOM_ID_PATTERN
@@ -20,7 +22,6 @@ from parlor.chat import posting, selectors
 from parlor.chat.broadcast import message_item
 from parlor.chat.models import RoomKind
 from parlor.chat.records import StoredRoom
-from tenants.authentication import secret_key_authenticate
 from tenants.models import Tenant
 
 ROOMS_MAX = 100
@@ -29,12 +30,89 @@ MESSAGE_FIELDS = {"body", "client_msg_id", "sender_name"}
 SENDER_NAME_MAX_LENGTH = 100
 # Every message the tenant's backend posts is sent by this agent: idempotency by client_msg_id.
 API_SENDER_ID = "api"
+router = Router(tags=["rooms"], auth=secret_key_auth)
 
 
-@api_view("GET")
-def rooms_list(request: HttpRequest) -> HttpResponse:
+class Owner(Closed):
+    """Who a conversation belongs to."""
+
+    kind: str
+    id: str
+
+
+class RoomOut(Closed):
+    """A room as the API shows it."""
+
+    id: str
+    kind: str
+    owner: Owner | None
+    created_at: str | None
+    last_seq: int
+
+
+class RoomPage(Closed):
+    """A page of rooms and the cursor of the next one (null at the end)."""
+
+    rooms: list[RoomOut]
+    next_cursor: str | None
+
+
+class Sender(Closed):
+    """Who sent a message."""
+
+    kind: str
+    id: str
+    name: str
+
+
+class MessageOut(Closed):
+    """A stored message, as the WebSocket's frames carry it."""
+
+    room: str
+    id: int
+    seq: int
+    sender: Sender
+    body: str
+    sent_at: str
+    client_msg_id: str
+
+
+class MessagePage(Closed):
+    """A page of a room's messages in seq order."""
+
+    room: str
+    messages: list[MessageOut]
+    has_more: bool
+
+
+class MessagePost(Closed):
+    """A message the tenant's backend posts; `client_msg_id` makes a retry safe."""
+
+    body: str
+    client_msg_id: str
+    sender_name: str | None = None
+
+
+class RoomsQuery(Closed):
+    """Filters and paging of the room list."""
+
+    kind: Literal["conversation", "channel"] | None = None
+    limit: int | None = None
+    cursor: str | None = None
+
+
+class MessagesQuery(Closed):
+    """Paging of a room's messages: before or after a seq."""
+
+    limit: int | None = None
+    before: int | None = None
+    after: int | None = None
+
+
+@router.get("/rooms", response=responses(_200=RoomPage), url_name="api-rooms")
+def rooms_list(request: HttpRequest, query: Query[RoomsQuery]) -> HttpResponse:
     """List the tenant's rooms, newest first, a page at a time (`cursor`, `limit`, `kind`)."""
-    tenant = _tenant(request)
+    tenant = request.auth
     kind = query_choice(request.GET, "kind", set(RoomKind.values))
     limit = query_int(request.GET, "limit", minimum=1, maximum=ROOMS_MAX, default=ROOMS_DEFAULT)
     after = cursor_decode(request.GET)
@@ -44,21 +122,21 @@ def rooms_list(request: HttpRequest) -> HttpResponse:
     return _json({"rooms": rooms, "next_cursor": cursor_encode(page.after)})
 
 
-@api_view("GET")
+@router.get("/rooms/{room_id}", response=responses(_200=RoomOut), url_name="api-room")
 def rooms_detail(request: HttpRequest, room_id: str) -> HttpResponse:
     """Return one room of the tenant."""
-    tenant = _tenant(request)
+    tenant = request.auth
     with schema_context(tenant.schema_name):
         room = _room(room_id)
     return _json(room_json(room))
 
 
-@api_view("GET", "POST")
-def room_messages(request: HttpRequest, room_id: str) -> HttpResponse:
-    """GET a page of a room's messages in seq order; POST one as the tenant's bot."""
-    tenant = _tenant(request)
-    if request.method == "POST":
-        return _message_post(request, tenant, room_id)
+@router.get(
+    "/rooms/{room_id}/messages", response=responses(_200=MessagePage), url_name="api-room-messages"
+)
+def room_messages(request: HttpRequest, room_id: str, query: Query[MessagesQuery]) -> HttpResponse:
+    """Return a page of a room's messages in seq order."""
+    tenant = request.auth
     history_max = setting("HISTORY_MAX")
     limit = query_int(
         request.GET, "limit", minimum=1, maximum=history_max, default=setting("HISTORY_DEFAULT")
@@ -77,6 +155,16 @@ def room_messages(request: HttpRequest, room_id: str) -> HttpResponse:
             "has_more": page.has_more,
         }
     )
+
+
+@router.post(
+    "/rooms/{room_id}/messages",
+    response=responses(_200=MessageOut, _201=MessageOut),
+    openapi_extra=body_schema(MessagePost),
+)
+def room_message_post(request: HttpRequest, room_id: str) -> HttpResponse:
+    """Post a message as the tenant's bot: 201 when stored, 200 for a repeated client_msg_id."""
+    return _message_post(request, request.auth, room_id)
 
 
 def _message_post(request: HttpRequest, tenant: Tenant, room_id: str) -> HttpResponse:
@@ -146,10 +234,4 @@ def _json(data: dict[str, Any], status: int = 200) -> HttpResponse:
     # orjson with a Z suffix: messages read here match the WebSocket's frames byte for byte.
     return HttpResponse(
         orjson.dumps(data, option=orjson.OPT_UTC_Z), status=status, content_type="application/json"
-    )
-
-
-def _tenant(request: HttpRequest) -> Tenant:
-    return secret_key_authenticate(
-        authorization=request.headers.get("Authorization"), host=request.headers.get("Host")
     )

@@ -2,27 +2,52 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
+from typing import Literal
 
+from django.http import HttpRequest, JsonResponse
+from ninja import Router
+
+from parlor.api.auth import secret_key_auth
 from parlor.api.parsing import json_body, optional_int
-from parlor.api.problems import api_view
+from parlor.api.schemas import Closed, body_schema, responses
 from parlor.api.throttle import tokens_throttle
 from parlor.base.errors import ValidationFailed
 from parlor.base.identity import PrincipalKind
 from parlor.base.times import isoformat
-from tenants.authentication import secret_key_authenticate
 from tenants.tokens import token_issue
 
 FIELDS = {"user_id", "name", "rooms", "ttl", "kind"}
 SERVER_KINDS = {PrincipalKind.USER.value, PrincipalKind.AGENT.value}
+router = Router(tags=["tokens"])
 
 
-@api_view("POST")
+class TokenRequest(Closed):
+    """What a tenant's server asks a token for (docs/tokens.md has each field's rules)."""
+
+    user_id: str
+    name: str | None = None
+    rooms: list[str] | None = None
+    ttl: int | None = None
+    kind: Literal["user", "agent"] = "user"
+
+
+class TokenIssued(Closed):
+    """A token and when it expires."""
+
+    token: str
+    expires_at: str
+
+
+@router.post(
+    "/tokens",
+    auth=secret_key_auth,
+    response=responses(_201=TokenIssued),
+    openapi_extra=body_schema(TokenRequest),
+    url_name="api-tokens",
+)
 def tokens_create(request: HttpRequest) -> JsonResponse:
     """Issue a token for the tenant whose secret key authenticates the request."""
-    tenant = secret_key_authenticate(
-        authorization=request.headers.get("Authorization"), host=request.headers.get("Host")
-    )
+    tenant = request.auth
     tokens_throttle(tenant=tenant)
     body = json_body(request, fields=FIELDS)
     kind = body.get("kind", PrincipalKind.USER.value)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import Router
 
 from parlor.api.parsing import json_body
-from parlor.api.problems import api_view
+from parlor.api.schemas import Closed, body_schema, responses
 from parlor.api.throttle import widget_sessions_throttle
 from parlor.base.errors import PermissionDenied, ValidationFailed
 from parlor.base.times import isoformat
@@ -15,14 +16,43 @@ from tenants.widget_sessions import widget_session_start
 
 FIELDS = {"key", "visitor"}
 PREFLIGHT_MAX_AGE = "600"
+router = Router(tags=["widget"])
 
 
-@api_view("POST", "OPTIONS")
+class WidgetSessionRequest(Closed):
+    """A widget's key, and the visitor string of an earlier session if it has one."""
+
+    key: str
+    visitor: str | None = None
+
+
+class WidgetSession(Closed):
+    """A visitor token and everything the widget needs to connect."""
+
+    token: str
+    expires_at: str
+    visitor: str
+    conversation: str
+    ws_url: str
+    widget: dict
+
+
+@router.api_operation(
+    ["OPTIONS"], "/widget/sessions", response=responses(_204=None), url_name="api-widget-sessions"
+)
+def widget_sessions_preflight(request: HttpRequest) -> HttpResponse:
+    """Answer the CORS preflight of a page some tenant allows."""
+    return _preflight(request.headers.get("Origin"))
+
+
+@router.post(
+    "/widget/sessions",
+    response=responses(_201=WidgetSession),
+    openapi_extra=body_schema(WidgetSessionRequest),
+)
 def widget_sessions(request: HttpRequest) -> HttpResponse:
-    """Answer the CORS preflight, or start a session for an allowed Origin of the key's tenant."""
+    """Start a session for an allowed Origin of the key's tenant."""
     origin = request.headers.get("Origin")
-    if request.method == "OPTIONS":
-        return _preflight(origin)
     body = json_body(request, fields=FIELDS)
     tenant = publishable_key_tenant(key=body.get("key"))
     widget_sessions_throttle(request=request, tenant=tenant)

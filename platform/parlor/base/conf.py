@@ -44,6 +44,23 @@ DEFAULTS: dict[str, Any] = {
     "TRUSTED_PROXY_COUNT": 0,
     # Bearer token that opens GET /metrics; empty turns the endpoint off (404).
     "METRICS_TOKEN": "",
+    # Outbound HTTP (parlor.outbound): plain http to loopback, for a local receiver (make run).
+    "OUTBOUND_ALLOW_LOOPBACK": False,
+    # Background jobs (parlor.jobs): worker heartbeat, and silence after which its jobs rerun.
+    "JOBS_HEARTBEAT_SECONDS": 10.0,
+    "JOBS_STALLED_SECONDS": 60.0,
+    # How often a worker looks for due jobs besides being notified of new ones (retries are due
+    # later than their notification).
+    "JOBS_POLL_SECONDS": 5.0,
+    # Webhooks (docs/webhooks.md).
+    "WEBHOOK_ENDPOINTS_MAX": 20,
+    # Retries back off from this many seconds, x3 per attempt up to the cap, with jitter.
+    "WEBHOOK_RETRY_FIRST_SECONDS": 10.0,
+    "WEBHOOK_RETRY_MAX_SECONDS": 6 * 60 * 60.0,
+    # A delivery is retried this long; an endpoint failing this long is disabled.
+    "WEBHOOK_RETRY_FOR_SECONDS": 3 * 24 * 60 * 60.0,
+    # Events and their deliveries are kept this long once none is pending (daily job).
+    "WEBHOOK_EVENTS_KEEP_DAYS": 30,
 }
 
 

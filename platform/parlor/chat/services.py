@@ -16,8 +16,9 @@ from parlor.base.identity import Principal
 from parlor.chat import statements
 from parlor.chat.permissions import may_join, own_conversation
 from parlor.chat.records import MessageSent
+from parlor.chat.webhook_events import conversation_created_enqueue, message_created_enqueue
 
-__all__ = ["message_send", "own_conversation"]
+__all__ = ["message_send", "own_conversation", "read_mark"]
 
 
 def message_send(*, room_id: str, sender: Principal, body: str, client_msg_id: str) -> MessageSent:
@@ -32,17 +33,39 @@ def message_send(*, room_id: str, sender: Principal, body: str, client_msg_id: s
         client_msg_id=client_msg_id,
         sent_at=timezone.now(),
     )
-    if own_conversation(sender) == room_id:
-        _execute(statements.statement(statements.CONVERSATION_BEGIN, schema), params)
-    insert = statements.statement(statements.INSERT_MESSAGE, schema)
-    try:
-        row = _execute(insert, params)
-    except IntegrityError:
-        # A concurrent send of the same client_msg_id committed first: now it is found.
-        row = _execute(insert, params)
+    # One transaction: the message and its webhook events commit together or not at all.
+    with transaction.atomic():
+        if own_conversation(sender) == room_id:
+            begin = statements.statement(statements.CONVERSATION_BEGIN, schema)
+            if _execute(begin, params) is not None:
+                conversation_created_enqueue(room_id=room_id, owner=sender)
+        insert = statements.statement(statements.INSERT_MESSAGE, schema)
+        try:
+            row = _execute(insert, params)
+        except IntegrityError:
+            # A concurrent send of the same client_msg_id committed first: now it is found.
+            row = _execute(insert, params)
+        if row is None:
+            raise NotFound("no such room.", code="not_found")
+        sent = statements.sent_from_row(row)
+        if sent.created:
+            message_created_enqueue(message=sent.message, sender=sender)
+    return sent
+
+
+def read_mark(*, room_id: str, principal: Principal, seq: int) -> int:
+    """Move the principal's read position in a room forward to `seq`; return the new one."""
+    if not may_join(principal, room_id):
+        raise PermissionDenied("this token may not read that room.", code="forbidden")
+    schema = schemas.tenant_schema(principal.tenant)
+    params = {
+        **statements.member_params(room_id=room_id, member=principal, now=timezone.now()),
+        "seq": seq,
+    }
+    row = _execute(statements.statement(statements.READ_MARK, schema), params)
     if row is None:
         raise NotFound("no such room.", code="not_found")
-    return statements.sent_from_row(row)
+    return row[0]
 
 
 def _execute(sql: str, params: dict) -> tuple | None:

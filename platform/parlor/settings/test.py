@@ -11,4 +11,11 @@ PARLOR = {
     "WIDGET_SESSIONS_BURST": 100_000,
     "TOKENS_PER_MINUTE": 100_000,
     "TOKENS_BURST": 100_000,
+    # Webhook tests run their receivers on 127.0.0.1; SSRF tests turn this off again.
+    "OUTBOUND_ALLOW_LOOPBACK": True,
+    # A killed worker's jobs come back within seconds, not a minute.
+    "JOBS_HEARTBEAT_SECONDS": 0.5,
+    "JOBS_STALLED_SECONDS": 2.0,
+    "JOBS_POLL_SECONDS": 0.2,
+    "WEBHOOK_RETRY_FIRST_SECONDS": 0.3,
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from urllib.parse import urlsplit
 
 from daphne.cli import CommandLineInterface
@@ -12,6 +13,7 @@ from parlor.base.conf import setting
 from parlor.dashboard.services import staff_ensure
 from parlor.demo.services import demo_tenant_ensure
 from parlor.demo.site import demo_page, serve_demo_site
+from parlor.jobs.worker import worker_command
 
 # A known login for the demo tenant only (make run on a developer's machine), documented in
 # the README; real tenants get their staff from `manage.py createstaff`.
@@ -47,7 +49,13 @@ class Command(BaseCommand):
             f"Dashboard:   {dashboard} (user {DEMO_STAFF_USERNAME},"
             f" password {DEMO_STAFF_PASSWORD})\n"
         )
-        # In-process, so that Ctrl-C stops the platform and the demo site together.
-        CommandLineInterface().run(
-            ["-b", options["host"], "-p", str(options["port"]), "parlor.asgi:application"]
-        )
+        # The job worker (webhook deliveries, retention) beside the app, stopped with it.
+        worker = subprocess.Popen(worker_command(concurrency=2))  # noqa: S603
+        try:
+            # In-process, so that Ctrl-C stops the platform and the demo site together.
+            CommandLineInterface().run(
+                ["-b", options["host"], "-p", str(options["port"]), "parlor.asgi:application"]
+            )
+        finally:
+            worker.terminate()
+            worker.wait(10)

@@ -1,0 +1,1 @@
+"""Requests Parlor makes to URLs its tenants give it (webhooks), made safe against SSRF."""
