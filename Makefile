@@ -18,8 +18,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# DEBUG is on here and nowhere else unless the environment says so (README: Configuration).
 run: $(STAMP)
-	$(PY) manage.py rundemo
+	DEBUG=true DJANGO_SETTINGS_MODULE=parlor.settings.local $(PY) manage.py rundemo
 
 test: lint browser
 	$(PY) -m pytest
