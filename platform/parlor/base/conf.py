@@ -19,6 +19,9 @@ DEFAULTS: dict[str, Any] = {
     "RATE_BURST": 60,
     # Frames refused in a row with `rate_limited` before the socket is closed with 4429.
     "RATE_STRIKES_BEFORE_CLOSE": 20,
+    # Open sockets per client IP and per principal, in each process, before 4429 at connect.
+    "SOCKETS_PER_IP": 500,
+    "SOCKETS_PER_PRINCIPAL": 20,
     # Frames queued for a socket that reads too slowly before it is closed with 4408.
     "OUTBOX_MAX_FRAMES": 5000,
     "HISTORY_MAX": 100,
