@@ -47,6 +47,8 @@ SHOW_PUBLIC_IF_NO_TENANT_FOUND = True
 TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
+    # First: the probes answer on any Host and without the database (parlor/health).
+    "parlor.health.middleware.HealthProbeMiddleware",
     "django_tenants.middleware.main.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

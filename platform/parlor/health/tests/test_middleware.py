@@ -1,0 +1,27 @@
+"""The probes answer on any Host, before the tenant lookup and ALLOWED_HOSTS."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import AsyncClient, Client
+
+pytestmark = pytest.mark.usefixtures("live_db")
+
+
+@pytest.mark.parametrize("host", ["unknown.example", "10.1.2.3:8000", "alpha.localhost"])
+async def test_probes_answer_on_any_host(host):
+    client = AsyncClient(headers={"host": host})
+    healthz = await client.get("/healthz")
+    readyz = await client.get("/readyz")
+    assert (healthz.status_code, healthz.json()) == (200, {"status": "ok"})
+    assert readyz.status_code == 200 and readyz.json()["status"] == "ready"
+
+
+def test_probes_answer_through_the_sync_stack_too():
+    response = Client(headers={"host": "unknown.example"}).get("/healthz")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+def test_only_the_probe_paths_are_probes():
+    response = Client().get("/healthz/extra")
+    assert response.status_code == 404
