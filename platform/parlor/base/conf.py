@@ -35,6 +35,11 @@ DEFAULTS: dict[str, Any] = {
     "WIDGET_SESSIONS_BURST": 10,
     "TOKENS_PER_MINUTE": 600,
     "TOKENS_BURST": 100,
+    # Dashboard login attempts, per client IP and per tenant and username (existing or not).
+    "LOGIN_ADDRESS_PER_MINUTE": 10,
+    "LOGIN_ADDRESS_BURST": 30,
+    "LOGIN_ACCOUNT_PER_MINUTE": 2,
+    "LOGIN_ACCOUNT_BURST": 10,
     "THROTTLE_PREFIX": "parlor:throttle",
     # Reverse proxies in front of Parlor that append to X-Forwarded-For (nginx: 1); 0 trusts none.
     "TRUSTED_PROXY_COUNT": 0,
