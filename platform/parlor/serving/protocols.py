@@ -83,6 +83,9 @@ class GuardedWebSocketProtocol(WebSocketsSansIOProtocol):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         connection = self.conn
+        # At DEBUG, websockets logs refused handshakes with their headers (the token) and every
+        # frame (message bodies): neither may reach a log, whatever the log level.
+        connection.debug = False
 
         def accept_without_echo(request: Request) -> Response:
             return handshake_answer(connection, request)
