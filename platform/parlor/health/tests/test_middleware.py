@@ -25,3 +25,18 @@ def test_probes_answer_through_the_sync_stack_too():
 def test_only_the_probe_paths_are_probes():
     response = Client().get("/healthz/extra")
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+def test_probes_are_not_redirected_or_host_checked_under_production_rules(settings, path):
+    settings.ALLOWED_HOSTS = ["parlor.example"]
+    settings.SECURE_SSL_REDIRECT = True
+    response = Client(headers={"host": "10.0.0.7:8000"}).get(path)
+    assert response.status_code == 200, response.content
+
+
+def test_other_paths_are_redirected_under_production_rules(settings):
+    settings.ALLOWED_HOSTS = ["alpha.localhost"]
+    settings.SECURE_SSL_REDIRECT = True
+    response = Client(headers={"host": "alpha.localhost"}).get("/dashboard/login")
+    assert response.status_code == 301 and response["Location"].startswith("https://")
