@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import AsyncClient, Client
 
 pytestmark = pytest.mark.usefixtures("live_db")
+
+
+@pytest.fixture(autouse=True)
+def public_schema_after():
+    """A request to a tenant's host leaves the connection in its schema: go back to public."""
+    yield
+    connection.set_schema_to_public()
 
 
 @pytest.mark.parametrize("host", ["unknown.example", "10.1.2.3:8000", "alpha.localhost"])
