@@ -25,8 +25,14 @@ logger = logging.getLogger(__name__)
 def fail_handshake_without_echo(self, reason: str, code: int = 400, responseHeaders=None) -> None:
     """Refuse the handshake with the status phrase only; `reason` may quote the token."""
     logger.info("websocket handshake refused with HTTP %d", code)
-    phrase = HTTPStatus(code).phrase if code in HTTPStatus._value2member_map_ else "Bad Request"
-    WebSocketServerProtocol.failHandshake(self, phrase, code, responseHeaders)
+    WebSocketServerProtocol.failHandshake(self, _phrase(code), code, responseHeaders)
+
+
+def _phrase(code: int) -> str:
+    try:
+        return HTTPStatus(code).phrase
+    except ValueError:
+        return "Bad Request"
 
 
 def install_guard() -> None:
