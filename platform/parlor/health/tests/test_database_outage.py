@@ -33,7 +33,7 @@ TOKENS = 4
 def drill(tmp_path_factory):
     """A Parlor server on a PostgreSQL of its own, with a tenant and visitor tokens."""
     root = tmp_path_factory.mktemp("outage")
-    postgres = ThrowawayPostgres(root / "pg")
+    postgres = ThrowawayPostgres()
     try:
         database_url = postgres.database_create("parlor_drill")
         env = {
@@ -66,6 +66,18 @@ def probe(server, path: str, host: str) -> tuple[int, str, dict]:
         return error.code, error.headers["Content-Type"], json.loads(error.read())
 
 
+def page_status(server, path: str) -> int:
+    """GET `path` on the drill tenant's host (its domain is looked up in the database)."""
+    request = urllib.request.Request(
+        f"{server.http_url}{path}", headers={"Host": "drill.localhost"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
 async def hello(server, token: str) -> dict:
     """Open a socket with `token` and return its first frame."""
     async with connect(
@@ -90,11 +102,16 @@ async def first_refusal(server, token: str, timeout: float = 15.0):
 async def test_outage_probes_handshakes_and_recovery(drill):
     postgres, server, tokens = drill
     assert (await hello(server, tokens[0]))["type"] == "hello"
+    assert await asyncio.to_thread(page_status, server, "/dashboard/login") == 200
 
-    # Down and back with no request in between: the process's connection is now stale.
+    # Down and back with no request in between: the process's connection is now stale
+    # (HTTP and WebSocket database calls share one thread, so one connection: one path per lap).
     await asyncio.to_thread(postgres.stop)
     await asyncio.to_thread(postgres.start)
     assert (await hello(server, tokens[1]))["type"] == "hello"
+    await asyncio.to_thread(postgres.stop)
+    await asyncio.to_thread(postgres.start)
+    assert await asyncio.to_thread(page_status, server, "/dashboard/login") == 200
 
     await asyncio.to_thread(postgres.stop)
     for host in ("unknown.example", "drill.localhost", "127.0.0.1"):
