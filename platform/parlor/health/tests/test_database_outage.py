@@ -16,6 +16,7 @@ import sys
 import urllib.error
 import urllib.request
 
+import psycopg
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
@@ -35,7 +36,10 @@ def drill(tmp_path_factory):
     root = tmp_path_factory.mktemp("outage")
     postgres = ThrowawayPostgres()
     try:
-        database_url = postgres.database_create("parlor_drill")
+        postgres.start()
+        with psycopg.connect(postgres.conninfo, autocommit=True) as connection:
+            connection.execute("CREATE DATABASE parlor_drill")
+        database_url = f"postgresql://postgres@127.0.0.1:{postgres.port}/parlor_drill"
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "parlor.settings.test",
@@ -54,7 +58,7 @@ def drill(tmp_path_factory):
         finally:
             server.stop()
     finally:
-        postgres.close()
+        postgres.remove()
 
 
 def probe(server, path: str, host: str) -> tuple[int, str, dict]:
