@@ -13,9 +13,8 @@ RUN useradd --system parlor && chown -R parlor /app
 USER parlor
 EXPOSE 8000
 HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"
-# uvicorn + uvloop with the sans-I/O websockets implementation: chosen over Daphne by `make bench`
-# (less CPU per delivery, per stored message and per connect); frames over 64 KiB are refused
-# by the server itself, compression is off, and the proxy's X-Forwarded-* headers are trusted.
-CMD ["uvicorn", "--host", "0.0.0.0", "--port", "8000", "--loop", "uvloop", "--http", "httptools", \
-     "--ws", "websockets-sansio", "--ws-max-size", "65536", "--ws-per-message-deflate", "false", \
-     "--proxy-headers", "--forwarded-allow-ips", "*", "--no-access-log", "parlor.asgi:application"]
+# One server everywhere: parlor.serving builds the same command line as `make run`, the tests
+# and the benchmark (uvicorn + uvloop, chosen over Daphne by `make bench`; frames over 64 KiB
+# refused by the server; header and keep-alive timeouts). Forwarded headers are read by Parlor
+# only, with PARLOR_TRUSTED_PROXY_COUNT (docker-compose.yml sets 1 for its nginx).
+CMD ["python", "-m", "parlor.serving", "--host", "0.0.0.0", "--port", "8000"]

@@ -18,8 +18,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# DEBUG is on here and nowhere else unless the environment says so (README: Configuration).
 run: $(STAMP)
-	$(PY) manage.py rundemo
+	DEBUG=true DJANGO_SETTINGS_MODULE=parlor.settings.local $(PY) manage.py rundemo
 
 test: lint browser
 	$(PY) -m pytest
@@ -39,8 +40,9 @@ browser:
 bench: $(STAMP)
 	$(PY) -m benchmarks $(BENCH_ARGS)
 
+# Stops the embedded PostgreSQL, or says which live processes still use it.
 stop-db: $(STAMP)
-	$(PY) -c "import sys; sys.path.insert(0, 'platform'); from parlor.embedded import embedded_database_stop; embedded_database_stop()"
+	$(PY) -m parlor.embedded stop
 
 clean: stop-db
 	rm -rf $(VENV) .parlor

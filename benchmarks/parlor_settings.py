@@ -8,4 +8,11 @@ production default (20 frames a second per socket) would refuse most of them wit
 from parlor.settings.production import *  # noqa: F403
 from parlor.settings.production import PARLOR
 
-PARLOR = {**PARLOR, "RATE_PER_SECOND": 10_000.0, "RATE_BURST": 10_000}
+# The load generator opens every socket from 127.0.0.1: the per-IP socket cap would refuse it.
+PARLOR = {
+    **PARLOR,
+    "RATE_PER_SECOND": 10_000.0,
+    "RATE_BURST": 10_000,
+    "SOCKETS_PER_IP": 1_000_000,
+    "SOCKETS_PER_PRINCIPAL": 1_000_000,
+}

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from benchmarks.config import REPO_ROOT, SERVER_CORE
 from benchmarks.infra import pinned
+from parlor.serving.command import server_command
 from parlor.testing.redis import free_port
 
 TUTORIAL_DIR = REPO_ROOT / "benchmarks" / "peers" / "tutorial"
@@ -44,13 +45,6 @@ DESCRIPTIONS = {
 # the terminal. Daphne has no permessage-deflate unless configured; the load generator
 # offers it once per run and records that nobody accepted it.
 DAPHNE_OPTIONS = ("-b", "127.0.0.1", "--verbosity", "0")
-# Parlor's production frame limits (see the Dockerfile), on both servers.
-PARLOR_DAPHNE_OPTIONS = (
-    "--websocket-max-message-size",
-    "65536",
-    "--websocket-max-frame-size",
-    "65536",
-)
 
 
 @dataclass
@@ -143,15 +137,13 @@ def _command(name: str, port: int, env: Environment) -> tuple[list[str], dict[st
         }
         command = [python, "-m", "daphne", *DAPHNE_OPTIONS, "-p", str(port)]
         return [*command, "mysite.asgi:application"], tutorial_env, TUTORIAL_DIR
-    if name == "parlor-daphne":
-        command = [python, "-m", "daphne", *DAPHNE_OPTIONS, *PARLOR_DAPHNE_OPTIONS]
-        return (
-            [*command, "-p", str(port), "parlor.asgi:application"],
-            parlor_environment(env),
-            REPO_ROOT,
-        )
+    if name in ("parlor-daphne", "parlor-uvicorn"):
+        # Parlor's one server command line (parlor.serving.command), as in production.
+        server = name.removeprefix("parlor-")
+        command = server_command(host="127.0.0.1", port=port, server=server, log_level="warning")
+        return command, parlor_environment(env), REPO_ROOT
     if name.startswith("parlor-uvicorn"):
-        ws = "websockets" if name.endswith("-legacy") else "websockets-sansio"
+        ws = "websockets"
         command = [python, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port)]
         command += ["--loop", "uvloop", "--http", "httptools", "--ws", ws]
         command += ["--ws-per-message-deflate", "false", "--ws-max-size", "65536"]

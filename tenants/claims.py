@@ -6,6 +6,7 @@ import re
 
 from parlor.base.errors import ValidationFailed
 from parlor.base.groups import ROOM_ID_PATTERN
+from parlor.base.text import text_is_valid
 
 JTI_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
@@ -56,4 +57,5 @@ def _is_clean_text(value: object, max_length: int) -> bool:
         and 0 < len(value) <= max_length
         and value.strip() != ""
         and not CONTROL_CHARACTERS.search(value)
+        and text_is_valid(value)
     )

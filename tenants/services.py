@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from django.db import transaction
 from django_tenants.utils import schema_exists
 
-from parlor.base.errors import Conflict, ValidationFailed
+from parlor.base.errors import Conflict
 from tenants.api_keys import api_key_create, publishable_key_generate
 from tenants.keys import signing_key_create
 from tenants.lifetimes import token_lifetime_caps_validate
 from tenants.models import Domain, Tenant
-from tenants.validators import normalise_origin, validate_domain, validate_slug
+from tenants.validators import normalise_origin, validate_domain, validate_name, validate_slug
 
 
 @dataclass(frozen=True)
@@ -29,8 +29,7 @@ def tenant_create(
 ) -> TenantCreated:
     """Create a tenant with schema, domain, API key and signing key; on failure create nothing."""
     slug = validate_slug(slug)
-    if not name.strip():
-        raise ValidationFailed("name must not be empty.")
+    name = validate_name(name)
     domain = validate_domain(domain)
     origins = sorted({normalise_origin(origin) for origin in allowed_origins or []})
     _refuse_duplicates(slug, domain)

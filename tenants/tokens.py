@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import json
 import re
 import secrets
 import time
@@ -18,6 +17,7 @@ from jwt import PyJWK, PyJWTError
 
 from parlor.base.errors import NotAuthenticated, ValidationFailed
 from parlor.base.identity import Principal, PrincipalKind, TenantRef
+from parlor.base.text import json_decode
 from tenants.claims import JTI_PATTERN, claims_validate
 from tenants.keys import (
     Algorithm,
@@ -176,7 +176,7 @@ def token_header_parse(token: object) -> TokenHeader:
 def _segment_json(segment: str) -> dict[str, Any]:
     try:
         raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-        value = json.loads(raw)
+        value = json_decode(raw)
     except (binascii.Error, ValueError, RecursionError):
         raise TokenError("the token is not valid base64url JSON.", code="token_malformed") from None
     if not isinstance(value, dict):

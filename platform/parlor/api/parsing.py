@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 
 from parlor.base.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from parlor.base.text import InvalidText, json_decode
 
 MAX_BODY_BYTES = 16 * 1024
 
@@ -37,7 +36,12 @@ def json_object(request: HttpRequest, *, allow_empty: bool = False) -> dict:
     if content_type != "application/json":
         raise UnsupportedMediaType("send the body as Content-Type: application/json.")
     try:
-        body = json.loads(raw)
+        body = json_decode(raw)
+    except InvalidText:
+        raise ValidationFailed(
+            "the body holds text that is not valid Unicode (a lone surrogate escape).",
+            code="invalid_text",
+        ) from None
     except (ValueError, RecursionError):
         raise ValidationFailed("the body is not valid JSON.", code="bad_json") from None
     if not isinstance(body, dict):

@@ -10,6 +10,7 @@ from datetime import datetime
 from django.http import QueryDict
 
 from parlor.base.errors import ValidationFailed
+from parlor.base.text import json_decode
 
 MAX_CURSOR_LENGTH = 256
 
@@ -57,7 +58,7 @@ def cursor_decode(query: QueryDict, name: str = "cursor") -> tuple[datetime, str
     try:
         if len(raw) > MAX_CURSOR_LENGTH:
             raise ValueError
-        decoded = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+        decoded = json_decode(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
         moment, room_id = decoded
         position = (datetime.fromisoformat(moment), room_id)
         if position[0].tzinfo is None or not isinstance(room_id, str):

@@ -17,6 +17,9 @@ DEFAULTS: dict[str, Any] = {
     "RATE_BURST": 60,
     # Frames refused in a row with `rate_limited` before the socket is closed with 4429.
     "RATE_STRIKES_BEFORE_CLOSE": 20,
+    # Open sockets per client IP and per principal, in each process, before 4429 at connect.
+    "SOCKETS_PER_IP": 500,
+    "SOCKETS_PER_PRINCIPAL": 20,
     # Frames queued for a socket that reads too slowly before it is closed with 4408.
     "OUTBOX_MAX_FRAMES": 5000,
     # ... or once one write to it has waited this long: well inside the server's keepalive.
@@ -39,6 +42,11 @@ DEFAULTS: dict[str, Any] = {
     "WIDGET_SESSIONS_BURST": 10,
     "TOKENS_PER_MINUTE": 600,
     "TOKENS_BURST": 100,
+    # Dashboard login attempts, per client IP and per tenant and username (existing or not).
+    "LOGIN_ADDRESS_PER_MINUTE": 10,
+    "LOGIN_ADDRESS_BURST": 30,
+    "LOGIN_ACCOUNT_PER_MINUTE": 2,
+    "LOGIN_ACCOUNT_BURST": 10,
     "THROTTLE_PREFIX": "parlor:throttle",
     # Reverse proxies in front of Parlor that append to X-Forwarded-For (nginx: 1); 0 trusts none.
     "TRUSTED_PROXY_COUNT": 0,

@@ -10,6 +10,7 @@ import orjson
 
 from parlor.base.groups import ROOM_ID_PATTERN
 from parlor.base.identity import Principal
+from parlor.base.text import InvalidText, json_decode
 from parlor.chat.records import StoredMessage
 from parlor.realtime import protocol
 
@@ -91,8 +92,12 @@ assert set(SCHEMAS) == protocol.CLIENT_TYPES
 def frame_parse(text: str, limits: Limits) -> dict[str, Any]:
     """Return the checked fields of a client frame (plus `type` and `re`), or raise FrameError."""
     try:
-        raw = orjson.loads(text)
-    except orjson.JSONDecodeError:
+        raw = json_decode(text)
+    except InvalidText:
+        raise FrameError(
+            protocol.ERROR_BAD_FRAME, "the frame's text is not valid Unicode."
+        ) from None
+    except ValueError:
         raise FrameError(protocol.ERROR_BAD_JSON, "the frame is not valid JSON.") from None
     if not isinstance(raw, dict):
         raise FrameError(protocol.ERROR_BAD_JSON, "the frame must be a JSON object.")

@@ -8,9 +8,10 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from parlor.base.errors import ApplicationError, NotFound
+from parlor.base.errors import ApplicationError, NotFound, RateLimited
 from parlor.base.times import isoformat
 from parlor.chat.models import RoomKind
 from parlor.dashboard import selectors, services
@@ -21,12 +22,14 @@ from parlor.dashboard.access import (
     public_host_page,
     staff_required,
 )
+from parlor.dashboard.csp import LOGIN_POLICY, content_security_policy
 from parlor.dashboard.forms import (
     AllowedOriginsForm,
     ReplyForm,
     StaffAuthenticationForm,
     WidgetSettingsForm,
 )
+from parlor.dashboard.login_throttle import login_attempt_throttle
 from parlor.widget_serving.assets import widget_build
 from tenants import api_keys as tenant_api_keys
 from tenants import services as tenant_services
@@ -37,6 +40,7 @@ from tenants.widget_sessions import widget_settings as widget_settings_of
 KIND_FILTERS = {"conversations": RoomKind.CONVERSATION.value, "channels": RoomKind.CHANNEL.value}
 
 
+@method_decorator(content_security_policy(LOGIN_POLICY), name="dispatch")
 class DashboardLoginView(LoginView):
     """Django's login, on a tenant's host only; remembers which tenant the session is for."""
 
@@ -48,6 +52,22 @@ class DashboardLoginView(LoginView):
         if host_tenant(request) is None:
             return public_host_page(request)
         return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            login_attempt_throttle(request=request, username=request.POST.get("username", ""))
+        except RateLimited as error:
+            return self.throttled(error)
+        return super().post(request, *args, **kwargs)
+
+    def throttled(self, error: RateLimited) -> HttpResponse:
+        """Answer 429 with the form and one line saying when to retry; nothing is checked."""
+        form = self.get_form()
+        form.errors.clear()
+        form.add_error(None, error.detail)
+        response = self.render_to_response(self.get_context_data(form=form), status=429)
+        response["Retry-After"] = str(error.retry_after)
+        return response
 
     def form_valid(self, form) -> HttpResponse:
         response = super().form_valid(form)

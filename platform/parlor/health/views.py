@@ -7,7 +7,7 @@ import logging
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, JsonResponse
 
 from parlor.chat.fanout import channel_layer_check
@@ -39,6 +39,16 @@ async def readyz(request: HttpRequest) -> JsonResponse:
 
 @database_sync_to_async
 def _database_ready() -> None:
+    try:
+        _select_one()
+    except (OperationalError, InterfaceError):
+        # The connection may have died with an earlier database outage; Django would discard
+        # it only after this failure. Readiness is about the database, so ask a fresh one.
+        connection.close()
+        _select_one()
+
+
+def _select_one() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
 

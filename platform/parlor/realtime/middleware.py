@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import logging
 
+from django.db import InterfaceError, OperationalError
+
+from parlor.base.addresses import scope_client_address
 from parlor.base.errors import ApplicationError, PermissionDenied
 from parlor.realtime.protocol import (
     CLOSE_FORBIDDEN,
+    CLOSE_RATE_LIMITED,
+    CLOSE_SERVER_ERROR,
     CLOSE_TOKEN_INVALID,
     SUBPROTOCOL,
     TOKEN_SUBPROTOCOL_PREFIX,
 )
+from parlor.realtime.socket_caps import SOCKET_CAPS, socket_slots
 from tenants.authentication import socket_authenticate
 from tenants.cache import cached_first
 from tenants.tokens import REFRESHABLE_CODES, TokenError
@@ -32,18 +38,22 @@ class TokenAuthMiddleware:
         # Nothing downstream (consumer, logs, error pages) may ever see the token.
         scope = scope_without_token(scope)
         try:
-            token = token_from_subprotocols(offered)
-            verified = await cached_first(
-                socket_authenticate,
-                token=token,
-                origin=header_value(scope, b"origin"),
-                host=header_value(scope, b"host"),
-            )
+            verified = await authenticate(scope, token_from_subprotocols(offered))
         except ApplicationError as error:
             return await self.refuse(scope, error, receive, send)
+        except DATABASE_DOWN as error:
+            logger.warning("websocket refused: database unavailable (%s)", type(error).__name__)
+            return await close_after_accept(receive, send, CLOSE_SERVER_ERROR, "unavailable")
+        slots = socket_slots(address=scope_client_address(scope), principal=verified.principal)
+        if not SOCKET_CAPS.acquire(slots):
+            logger.info("websocket refused: too many sockets for %s", slots.address)
+            return await close_after_accept(receive, send, CLOSE_RATE_LIMITED, "too_many_sockets")
         scope["tenant"] = verified.principal.tenant
         scope["principal"] = verified.principal
-        return await self.inner(scope, receive, send)
+        try:
+            return await self.inner(scope, receive, send)
+        finally:
+            SOCKET_CAPS.release(slots)
 
     async def refuse(self, scope, error: ApplicationError, receive, send) -> None:
         """Refuse at the handshake, or accept and close with 4401/4403 when the client must know."""
@@ -55,8 +65,38 @@ class TokenAuthMiddleware:
         if close_code is None:
             await send({"type": "websocket.close"})
             return
-        await send({"type": "websocket.accept", "subprotocol": SUBPROTOCOL})
-        await send({"type": "websocket.close", "code": close_code, "reason": error.code})
+        await accept_and_close(send, close_code, error.code)
+
+
+# A connection that died while the database was away fails its first query after the database
+# is back; Django discards it after that failure, so one retry runs on a fresh connection.
+DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+async def authenticate(scope: dict, token: str):
+    """Verify the token, Origin and Host; retry once if the database connection was stale."""
+    arguments = {
+        "token": token,
+        "origin": header_value(scope, b"origin"),
+        "host": header_value(scope, b"host"),
+    }
+    try:
+        return await cached_first(socket_authenticate, **arguments)
+    except DATABASE_DOWN:
+        return await cached_first(socket_authenticate, **arguments)
+
+
+async def close_after_accept(receive, send, code: int, reason: str) -> None:
+    """Wait for the client's connect, accept it and close with `code`: the browser sees it."""
+    message = await receive()
+    if message["type"] == "websocket.connect":
+        await accept_and_close(send, code, reason)
+
+
+async def accept_and_close(send, code: int, reason: str) -> None:
+    """Accept with `parlor.v1` and close at once with `code` and `reason`."""
+    await send({"type": "websocket.accept", "subprotocol": SUBPROTOCOL})
+    await send({"type": "websocket.close", "code": code, "reason": reason})
 
 
 def close_code_for(error: ApplicationError) -> int | None:

@@ -52,7 +52,9 @@ SHOW_PUBLIC_IF_NO_TENANT_FOUND = True
 TENANT_LIMIT_SET_CALLS = True
 
 MIDDLEWARE = [
-    # Static files first: they are the same on every host and need no tenant (no query).
+    # First: the probes answer on any Host and without the database (parlor/health).
+    "parlor.health.middleware.HealthProbeMiddleware",
+    # Static files next: they are the same on every host and need no tenant (no query).
     "django.middleware.security.SecurityMiddleware",
     "parlor.static_files.StaticFilesMiddleware",
     "django_tenants.middleware.main.TenantMainMiddleware",

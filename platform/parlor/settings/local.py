@@ -1,8 +1,6 @@
-"""Settings for a developer's machine (`make run`)."""
+"""Settings for a developer's machine: base with its defaults (DEBUG is set by `make run`)."""
 
-from parlor import env
 from parlor.settings.base import *  # noqa: F403
 
-DEBUG = env.get_bool("DEBUG", True)
 # A developer points webhooks at a receiver on their own machine.
 PARLOR = {**PARLOR, "OUTBOUND_ALLOW_LOOPBACK": True}  # noqa: F405

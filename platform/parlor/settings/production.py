@@ -26,3 +26,14 @@ SESSION_COOKIE_SECURE = env.get_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# HTTPS only, behind the TLS proxy (deploy/nginx.conf sets X-Forwarded-Proto). The health probes
+# are answered before SecurityMiddleware (parlor.health.middleware), so an orchestrator probing
+# over plain HTTP is never redirected; they are exempt here too, should the order ever change.
+SECURE_SSL_REDIRECT = True
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+# Tenants' dashboards are subdomains of the platform's host, all served over HTTPS.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_HTTPONLY = True

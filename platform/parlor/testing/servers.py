@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 from parlor.env import REPO_ROOT
+from parlor.serving.command import UVICORN, server_command
 from parlor.testing.redis import free_port
 
 
@@ -50,10 +50,10 @@ def start_server(
     log_dir: Path,
     redis_url: str = "",
     extra_env: dict[str, str] | None = None,
-    server: str = "daphne",
+    server: str = UVICORN,
     timeout: float = 30.0,
 ) -> ServerProcess:
-    """Start Parlor's ASGI app in a new process and return once /healthz answers 200."""
+    """Start Parlor's ASGI app on the server `make run` and production use; wait for /healthz."""
     port = free_port()
     env = {
         **os.environ,
@@ -64,50 +64,12 @@ def start_server(
         **(extra_env or {}),
     }
     log_path = log_dir / f"server-{port}.log"
-    command = _server_command(server, port)
+    command = server_command(host="127.0.0.1", port=port, server=server)
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
     running = ServerProcess(process=process, port=port, log_path=log_path)
     _wait_healthy(running, timeout)
     return running
-
-
-def _server_command(server: str, port: int) -> list[str]:
-    if server == "uvicorn":
-        return [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--ws-max-size",
-            "65536",
-            # As the image runs it (Dockerfile).
-            "--loop",
-            "uvloop",
-            "--ws",
-            "websockets-sansio",
-            "--ws-per-message-deflate",
-            "false",
-            "parlor.asgi:application",
-        ]
-    return [
-        sys.executable,
-        "-m",
-        "daphne",
-        "-b",
-        "127.0.0.1",
-        "-p",
-        str(port),
-        # Twice the consumer's FRAME_MAX_BYTES: larger frames never reach Python at all.
-        "--websocket-max-message-size",
-        "65536",
-        "--websocket-max-frame-size",
-        "65536",
-        "parlor.asgi:application",
-    ]
 
 
 def _wait_healthy(server: ServerProcess, timeout: float) -> None:

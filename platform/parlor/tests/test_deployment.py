@@ -23,7 +23,7 @@ def test_app_runs_two_or_more_replicas_behind_the_proxy(compose):
     app = compose["services"]["app"]
     assert app["deploy"]["replicas"] >= 2
     assert "ports" not in app, "replicas must be reached through the proxy only"
-    assert compose["services"]["proxy"]["ports"] == ["80:80"]
+    assert compose["services"]["proxy"]["ports"] == ["80:80", "443:443"]
 
 
 def test_every_long_running_service_has_a_healthcheck(compose):
@@ -52,3 +52,22 @@ def test_proxy_passes_websocket_upgrades():
     assert "proxy_set_header Upgrade $http_upgrade" in conf
     assert "proxy_set_header Connection $connection_upgrade" in conf
     assert "proxy_http_version 1.1" in conf
+
+
+def test_proxy_terminates_tls_and_redirects_plain_http_except_health():
+    conf = (REPO_ROOT / "deploy" / "nginx.conf").read_text()
+    assert "listen 443 ssl" in conf and "return 301 https://$host$request_uri" in conf
+    assert "location = /healthz" in conf
+    assert "proxy_set_header X-Forwarded-Proto https" in conf
+
+
+def test_proxy_cuts_off_slow_clients():
+    conf = (REPO_ROOT / "deploy" / "nginx.conf").read_text()
+    for directive in ("client_header_timeout", "client_body_timeout", "keepalive_timeout"):
+        assert re.search(rf"^{directive} \d+s;", conf, re.MULTILINE), directive
+
+
+def test_the_image_starts_the_one_server_command():
+    dockerfile = (REPO_ROOT / "Dockerfile").read_text()
+    assert 'CMD ["python", "-m", "parlor.serving"' in dockerfile
+    assert "--proxy-headers" not in dockerfile and "forwarded-allow-ips" not in dockerfile

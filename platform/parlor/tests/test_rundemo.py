@@ -134,3 +134,16 @@ def test_the_printed_dashboard_login_works_on_the_demo_host(rundemo):
     )
     assert (status, url.endswith("/dashboard/")) == (200, True)
     assert "<h1>Conversations</h1>" in page
+
+
+def test_rundemo_serves_with_the_one_server_command_line(rundemo):
+    import psutil
+
+    from parlor.serving.command import server_command
+
+    wait_for(lambda: fetch(f"http://127.0.0.1:{rundemo.port}/healthz"), rundemo)
+    children = psutil.Process(rundemo.process.pid).children(recursive=True)
+    expected = server_command(host="127.0.0.1", port=rundemo.port)[1:]
+    assert any(child.cmdline()[1:] == expected for child in children), [
+        child.cmdline() for child in children
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from parlor.base.errors import ApplicationError
 from tenants.services import tenant_create
@@ -38,6 +39,11 @@ class Command(BaseCommand):
             )
         except ApplicationError as error:
             raise CommandError(f"{error.code}: {error.detail}") from None
+        except DatabaseError as error:
+            # Input the validators let through but the database refused: one line, no traceback.
+            raise CommandError(
+                f"the database refused the tenant ({type(error).__name__})."
+            ) from None
         tenant = created.tenant
         result = {
             "id": tenant.id,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from urllib.parse import urlsplit
 
-from daphne.cli import CommandLineInterface
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -13,7 +13,9 @@ from parlor.base.conf import setting
 from parlor.dashboard.services import staff_ensure
 from parlor.demo.services import demo_tenant_ensure
 from parlor.demo.site import demo_page, serve_demo_site
+from parlor.env import REPO_ROOT
 from parlor.jobs.worker import worker_command
+from parlor.serving.command import server_command
 
 # A known login for the demo tenant only (make run on a developer's machine), documented in
 # the README; real tenants get their staff from `manage.py createstaff`.
@@ -52,10 +54,22 @@ class Command(BaseCommand):
         # The job worker (webhook deliveries, retention) beside the app, stopped with it.
         worker = subprocess.Popen(worker_command(concurrency=2))  # noqa: S603
         try:
-            # In-process, so that Ctrl-C stops the platform and the demo site together.
-            CommandLineInterface().run(
-                ["-b", options["host"], "-p", str(options["port"]), "parlor.asgi:application"]
-            )
+            serve_platform(host=options["host"], port=options["port"])
         finally:
             worker.terminate()
             worker.wait(10)
+
+
+def serve_platform(*, host: str, port: int) -> None:
+    """Run Parlor's server (the one production runs) until it exits or Ctrl-C stops it."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "platform")]),
+    }
+    # Ctrl-C reaches the server too (same process group); the demo site's thread dies with us.
+    server = subprocess.Popen(server_command(host=host, port=port), env=env)  # noqa: S603
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        server.terminate()
+        server.wait(10)

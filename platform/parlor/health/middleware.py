@@ -1,0 +1,51 @@
+"""Answers the health probes first, before django-tenants and ALLOWED_HOSTS see the request.
+
+The tenant middleware looks the Host up in the database before any view runs, so with
+PostgreSQL down every probe answered 500 HTML (issue 9, item 4), and a load balancer probing by
+IP or an internal name met ALLOWED_HOSTS. A probe needs no tenant and no host: it is answered
+here on any Host, and no later middleware (SSL redirect included) applies to it.
+"""
+
+from __future__ import annotations
+
+from asgiref.sync import async_to_sync, iscoroutinefunction, markcoroutinefunction
+from django.http import HttpRequest, HttpResponse
+
+from parlor.health import views
+
+PROBES = {"/healthz": views.healthz, "/readyz": views.readyz}
+PROBE_METHODS = frozenset({"GET", "HEAD"})
+
+
+class HealthProbeMiddleware:
+    """Serve GET and HEAD /healthz and /readyz directly; pass everything else on."""
+
+    async_capable = True
+    sync_capable = True
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest):
+        if self.is_async:
+            return self._async_call(request)
+        probe = probe_for(request)
+        if probe is not None:
+            return async_to_sync(probe)(request)
+        return self.get_response(request)
+
+    async def _async_call(self, request: HttpRequest) -> HttpResponse:
+        probe = probe_for(request)
+        if probe is not None:
+            return await probe(request)
+        return await self.get_response(request)
+
+
+def probe_for(request: HttpRequest):
+    """Return the probe view `request` asks for, or None."""
+    if request.method not in PROBE_METHODS:
+        return None
+    return PROBES.get(request.path_info)

@@ -1,0 +1,1 @@
+"""The one place that starts Parlor's ASGI server: its command line, protocol guards and limits."""

@@ -1,0 +1,102 @@
+"""uvicorn's HTTP and WebSocket protocols with Parlor's guards, named in server_command().
+
+* HTTP: each request's headers must arrive within HEADER_TIMEOUT_SECONDS and HEADER_MAX_BYTES
+  (uvicorn itself waits forever for a client that drips its headers: slowloris, issue 9).
+* WebSocket: a refused handshake answers a fixed body, never the offending header: websockets
+  quotes a malformed Sec-WebSocket-Protocol, which carries the client's token (issue 9, item 8).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.http11 import Request, Response
+from websockets.server import ServerProtocol
+
+HEADER_TIMEOUT_SECONDS = 10.0
+HEADER_MAX_BYTES = 32 * 1024
+REFUSED_HANDSHAKE_BODY = "Failed to open a WebSocket connection.\n"
+
+logger = logging.getLogger(__name__)
+
+
+class GuardedHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol that closes a connection whose headers come too slowly."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        """Start the first request's header deadline as the connection opens."""
+        self.header_deadline: asyncio.TimerHandle | None = None
+        self.header_bytes = 0
+        super().connection_made(transport)
+        self._arm_header_deadline()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """Forget the deadline of a connection that is gone."""
+        self._disarm_header_deadline()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        """Count header bytes while a request's headers are being read, refusing too many."""
+        if self.header_deadline is not None:
+            self.header_bytes += len(data)
+            if self.header_bytes > HEADER_MAX_BYTES:
+                self._disarm_header_deadline()
+                logger.info("request headers over %d bytes; connection closed", HEADER_MAX_BYTES)
+                self.send_400_response("Request headers too large.")
+                return
+        super().data_received(data)
+
+    def on_message_begin(self) -> None:
+        """Start the header deadline of the next request on a kept-alive connection."""
+        super().on_message_begin()
+        if self.header_deadline is None:
+            self._arm_header_deadline()
+
+    def on_headers_complete(self) -> None:
+        """The headers are in: the deadline is met (a WebSocket upgrade leaves here too)."""
+        self._disarm_header_deadline()
+        super().on_headers_complete()
+
+    def _arm_header_deadline(self) -> None:
+        self.header_bytes = 0
+        self.header_deadline = self.loop.call_later(HEADER_TIMEOUT_SECONDS, self._header_timeout)
+
+    def _disarm_header_deadline(self) -> None:
+        if self.header_deadline is not None:
+            self.header_deadline.cancel()
+            self.header_deadline = None
+
+    def _header_timeout(self) -> None:
+        self.header_deadline = None
+        if not self.transport.is_closing():
+            logger.info("request headers not complete in %.0f s; connection closed",
+                        HEADER_TIMEOUT_SECONDS)  # fmt: skip
+            self.transport.close()
+
+
+class GuardedWebSocketProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's sans-I/O WebSocket protocol whose refused handshakes never echo the request."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        connection = self.conn
+        # At DEBUG, websockets logs refused handshakes with their headers (the token) and every
+        # frame (message bodies): neither may reach a log, whatever the log level.
+        connection.debug = False
+
+        def accept_without_echo(request: Request) -> Response:
+            return handshake_answer(connection, request)
+
+        self.conn.accept = accept_without_echo  # type: ignore[method-assign]
+
+
+def handshake_answer(connection: ServerProtocol, request: Request) -> Response:
+    """Return websockets' answer to `request`, with a fixed body when it refuses the handshake."""
+    response = ServerProtocol.accept(connection, request)
+    if response.status_code == 101:
+        return response
+    logger.info("websocket handshake refused with HTTP %d", response.status_code)
+    return connection.reject(response.status_code, REFUSED_HANDSHAKE_BODY)
