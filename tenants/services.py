@@ -12,6 +12,7 @@ from tenants.api_keys import api_key_create, publishable_key_generate
 from tenants.keys import signing_key_create
 from tenants.lifetimes import token_lifetime_caps_validate
 from tenants.models import Domain, Tenant
+from tenants.schema_template import schema_clone, template_ensure
 from tenants.validators import normalise_origin, validate_domain, validate_slug
 
 
@@ -27,13 +28,14 @@ class TenantCreated:
 def tenant_create(
     *, slug: str, name: str, domain: str, allowed_origins: list[str] | None = None
 ) -> TenantCreated:
-    """Create a tenant with schema, domain, API key and signing key; on failure create nothing."""
+    """Create a tenant with schema (a clone of the template), domain and keys; all or nothing."""
     slug = validate_slug(slug)
     if not name.strip():
         raise ValidationFailed("name must not be empty.")
     domain = validate_domain(domain)
     origins = sorted({normalise_origin(origin) for origin in allowed_origins or []})
     _refuse_duplicates(slug, domain)
+    template_ensure()  # outside the transaction: a rebuild migrates and commits on its own
     tenant = Tenant(
         schema_name=slug,
         slug=slug,
@@ -41,17 +43,16 @@ def tenant_create(
         publishable_key=publishable_key_generate(),
         allowed_origins=origins,
     )
-    tenant.save(
-        verbosity=0
-    )  # creates and migrates the schema; its DDL runs outside the atomic block
-    try:
-        with transaction.atomic():
-            Domain.objects.create(domain=domain, tenant=tenant, is_primary=True)
-            secret_key = api_key_create(tenant=tenant).secret_key
-            signing_key_create(tenant=tenant)
-    except Exception:
-        tenant.delete(force_drop=True)
-        raise
+    # The schema is cloned inside the same transaction as every row: PostgreSQL's DDL is
+    # transactional, so a failure anywhere leaves neither a schema nor a row behind.
+    tenant.auto_create_schema = False
+    with transaction.atomic():
+        tenant.save()
+        schema_clone(schema_name=slug)
+        Domain.objects.create(domain=domain, tenant=tenant, is_primary=True)
+        secret_key = api_key_create(tenant=tenant).secret_key
+        signing_key_create(tenant=tenant)
+    del tenant.auto_create_schema  # back to the class's: a later save re-creates a lost schema
     return TenantCreated(tenant=tenant, domain=domain, secret_key=secret_key)
 
 

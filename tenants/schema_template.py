@@ -1,0 +1,126 @@
+"""The template schema every new tenant is cloned from, kept at the current migration state.
+
+Replaying every migration for each new tenant took half a second and grows with each
+migration added. Instead one schema, `_parlor_template`, is migrated once; its clone script
+(tenants.clone_script) is stored beside the migration graph leaves it was built at, and a new
+tenant's schema is that script run inside the tenant's own transaction.
+
+The template is rebuilt when this code's migration leaves differ from the stored ones, unless
+the stored template is newer than this code (it holds a migration this process does not
+know): during a deploy an old process must not roll the template back.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.db.migrations.loader import MigrationLoader
+
+from tenants.clone_script import clone_script, quote_identifier
+from tenants.models import SchemaTemplate
+
+# Starts with '_', which a tenant slug cannot (tenants.validators), so no tenant can take it.
+TEMPLATE_SCHEMA = "_parlor_template"
+# The advisory lock that orders rebuilds (exclusive) before clones (shared).
+TEMPLATE_LOCK = 0x7061726C6F72  # "parlor"
+
+
+class TemplateMissing(Exception):
+    """No template schema has been built in this database yet."""
+
+
+@functools.cache
+def _migration_graph() -> tuple[frozenset[str], tuple[str, ...]]:
+    # Read from the migration files only, once per process: the code cannot change under it.
+    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+    nodes = frozenset(f"{app}.{name}" for app, name in graph.nodes)
+    leaves = tuple(sorted(f"{app}.{name}" for app, name in graph.leaf_nodes()))
+    return nodes, leaves
+
+
+def migration_leaves() -> tuple[str, ...]:
+    """Return this code's migration graph leaves as sorted `app.migration` names."""
+    return _migration_graph()[1]
+
+
+def template_is_current(template: SchemaTemplate | None) -> bool:
+    """Whether `template` can be cloned as is: built at this code's leaves, or at newer ones."""
+    if template is None:
+        return False
+    nodes, leaves = _migration_graph()
+    stored = tuple(template.migration_leaves)
+    return stored == leaves or any(leaf not in nodes for leaf in stored)
+
+
+def template_ensure() -> SchemaTemplate:
+    """Return the current template record, rebuilding the template first if it is stale."""
+    template = SchemaTemplate.objects.filter(schema_name=TEMPLATE_SCHEMA).first()
+    if template_is_current(template):
+        return template
+    return template_rebuild()
+
+
+def template_rebuild(*, force: bool = False) -> SchemaTemplate:
+    """Migrate a fresh template schema and store its clone script (a no-op if already current)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [TEMPLATE_LOCK])
+    try:
+        template = SchemaTemplate.objects.filter(schema_name=TEMPLATE_SCHEMA).first()
+        if not force and template_is_current(template):
+            return template  # another process rebuilt it while this one waited for the lock
+        return _build()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [TEMPLATE_LOCK])
+
+
+def _build() -> SchemaTemplate:
+    schema = quote_identifier(TEMPLATE_SCHEMA)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        cursor.execute(f"CREATE SCHEMA {schema}")
+    call_command(
+        "migrate_schemas",
+        tenant=True,
+        schema_name=TEMPLATE_SCHEMA,
+        interactive=False,
+        verbosity=0,
+    )
+    connection.set_schema_to_public()
+    with transaction.atomic(), connection.cursor() as cursor:
+        script = clone_script(cursor, TEMPLATE_SCHEMA)
+        template, _ = SchemaTemplate.objects.update_or_create(
+            schema_name=TEMPLATE_SCHEMA,
+            defaults={"migration_leaves": list(migration_leaves()), "clone_script": script},
+        )
+    return template
+
+
+def schema_clone(*, schema_name: str) -> None:
+    """Create schema `schema_name` as a copy of the template; call inside transaction.atomic().
+
+    Call template_ensure() first, outside the transaction: a rebuild migrates and commits.
+    """
+    with connection.cursor() as cursor:
+        # Shared: clones run side by side, and a rebuild waits for them (and they for it).
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [TEMPLATE_LOCK])
+        script = (
+            SchemaTemplate.objects.filter(schema_name=TEMPLATE_SCHEMA)
+            .values_list("clone_script", flat=True)
+            .first()
+        )
+        if script is None:
+            raise TemplateMissing(
+                f"no template schema {TEMPLATE_SCHEMA}: call template_ensure() (or run"
+                " `manage.py migrate_schemas`) before creating tenants."
+            )
+        cursor.execute("SELECT current_setting('search_path')")
+        (search_path,) = cursor.fetchone()
+        target = quote_identifier(schema_name)
+        cursor.execute(
+            f"CREATE SCHEMA {target};\nSELECT set_config('search_path', '{target}', true);\n"
+            + script
+        )
+        cursor.execute("SELECT set_config('search_path', %s, true)", [search_path])
