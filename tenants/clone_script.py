@@ -158,9 +158,20 @@ def _refuse_unsupported(cursor: CursorWrapper, params: dict) -> None:
 def _sequences(cursor: CursorWrapper, params: dict) -> list[_Sequence]:
     cursor.execute(_SEQUENCES, params)
     sequences = []
-    for name, type_, start, increment, minimum, maximum, cache, cycle, dep, table, _, column in (
-        cursor.fetchall()
-    ):
+    for (
+        name,
+        type_,
+        start,
+        increment,
+        minimum,
+        maximum,
+        cache,
+        cycle,
+        dep,
+        table,
+        _,
+        column,
+    ) in cursor.fetchall():
         options = (
             f"START WITH {start} INCREMENT BY {increment} MINVALUE {minimum} MAXVALUE {maximum}"
             f" CACHE {cache} {'CYCLE' if cycle else 'NO CYCLE'}"
@@ -180,9 +191,17 @@ def _tables(
     identities = {(s.owner_table, s.owner_column): s for s in sequences if s.identity}
     cursor.execute(_COLUMNS, params)
     tables: dict[str, list[tuple[str, bool, str]]] = defaultdict(list)
-    for table, number, column, type_, not_null, identity, generated, default, collation in (
-        cursor.fetchall()
-    ):
+    for (
+        table,
+        number,
+        column,
+        type_,
+        not_null,
+        identity,
+        generated,
+        default,
+        collation,
+    ) in cursor.fetchall():
         parts = [quote_identifier(column), type_]
         if collation:
             parts.append(f"COLLATE {collation}")
@@ -194,7 +213,9 @@ def _tables(
                 f" (SEQUENCE NAME {quote_identifier(sequence.name)} {sequence.options})"
             )
         elif generated:
-            parts.append(f"GENERATED ALWAYS AS ({default}) {'VIRTUAL' if generated == 'v' else 'STORED'}")
+            parts.append(
+                f"GENERATED ALWAYS AS ({default}) {'VIRTUAL' if generated == 'v' else 'STORED'}"
+            )
         elif default is not None:
             parts.append(f"DEFAULT {default}")
         if not_null:
