@@ -255,7 +255,7 @@ def _row_copies(
             continue
         names = ", ".join(quote_identifier(name) for name, generated, _ in columns if not generated)
         statements.append(
-            f"INSERT INTO {quote_identifier(table)} ({names}) OVERRIDING SYSTEM VALUE"
+            f"INSERT INTO {quote_identifier(table)} ({names}) OVERRIDING SYSTEM VALUE"  # noqa: S608
             f" SELECT {names} FROM {source}"
         )
     return statements

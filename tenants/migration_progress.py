@@ -32,7 +32,7 @@ class MigrationOutcome:
 
 
 class MigrationProgress:
-    """Report each finished tenant of `total` on `stream` (None: silent); use as a context manager."""
+    """Report each finished tenant of `total` on `stream` (None: silently); a context manager."""
 
     def __init__(self, total: int, stream: TextIO | None, clock=time.monotonic) -> None:
         self.total = total

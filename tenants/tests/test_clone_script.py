@@ -34,7 +34,8 @@ CATALOG = {
         FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid
         WHERE con.connamespace = %(schema)s::regnamespace ORDER BY c.relname, con.conname""",
     "indexes": """
-        SELECT tablename, indexname, replace(indexdef, ' ON ' || quote_ident(%(schema)s) || '.', ' ON ')
+        SELECT tablename, indexname,
+               replace(indexdef, ' ON ' || quote_ident(%(schema)s) || '.', ' ON ')
         FROM pg_indexes WHERE schemaname = %(schema)s ORDER BY indexname""",
     "sequences": """
         SELECT sequencename, data_type::text, start_value, min_value, max_value, increment_by,
@@ -128,6 +129,6 @@ def test_a_template_with_an_object_the_script_cannot_copy_is_refused(schemas):
     with (
         transaction.atomic(),
         connection.cursor() as cursor,
-        pytest.raises(UnsupportedSchemaObject, match="views.*\\(v\\)"),
+        pytest.raises(UnsupportedSchemaObject, match=r"views.*\(v\)"),
     ):
         clone_script(cursor, "cmp_with_view")
