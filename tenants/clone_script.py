@@ -68,13 +68,14 @@ _SEQUENCES = """
     WHERE s.relnamespace = %(schema)s::regnamespace
     ORDER BY s.relname"""
 
-# Primary keys and unique constraints before foreign keys, which need them.
+# Every constraint but NOT NULL (part of its column): all but foreign keys go into CREATE TABLE,
+# foreign keys into one ALTER TABLE per table once every table exists.
 _CONSTRAINTS = """
-    SELECT format('ALTER TABLE %%I ADD CONSTRAINT %%I %%s', c.relname, con.conname,
-                  pg_get_constraintdef(con.oid))
+    SELECT c.relname, con.contype = 'f',
+           format('CONSTRAINT %%I %%s', con.conname, pg_get_constraintdef(con.oid))
     FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid
     WHERE con.connamespace = %(schema)s::regnamespace AND con.contype IN ('p', 'u', 'c', 'x', 'f')
-    ORDER BY con.contype = 'f', c.relname, con.conname"""
+    ORDER BY c.relname, con.conname"""
 
 # Indexes that no constraint owns (a foreign key's conindid is the index it references).
 # pg_get_indexdef always qualifies the table, whatever the search_path: the schema is cut.
@@ -130,12 +131,13 @@ def clone_script(cursor: CursorWrapper, source_schema: str) -> str:
     )
     sequences = _sequences(cursor, params)
     tables = _tables(cursor, params, sequences)
+    constraints, foreign_keys = _constraints(cursor, params)
     statements = [
         *(_sequence_create(sequence) for sequence in sequences if not sequence.identity),
-        *(_table_create(table, columns) for table, columns in tables.items()),
+        *(_table_create(table, columns, constraints[table]) for table, columns in tables.items()),
         *_sequence_ownerships(sequences),
         *_row_copies(cursor, source_schema, tables),
-        *_generated(cursor, _CONSTRAINTS, params),
+        *(_foreign_keys_add(table, clauses) for table, clauses in foreign_keys.items()),
         *_generated(cursor, _INDEXES, params),
         *_generated(cursor, _COMMENTS, params),
         *_sequence_values(cursor, source_schema, sequences),
@@ -229,9 +231,27 @@ def _sequence_create(sequence: _Sequence) -> str:
     return f"CREATE SEQUENCE {quote_identifier(sequence.name)} {sequence.options}"
 
 
-def _table_create(table: str, columns: list[tuple[str, bool, str]]) -> str:
-    body = ",\n    ".join(definition for _, _, definition in columns)
+def _constraints(
+    cursor: CursorWrapper, params: dict
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Return each table's constraint clauses: those of CREATE TABLE, and its foreign keys."""
+    cursor.execute(_CONSTRAINTS, params)
+    inline: dict[str, list[str]] = defaultdict(list)
+    foreign: dict[str, list[str]] = defaultdict(list)
+    for table, is_foreign_key, clause in cursor.fetchall():
+        (foreign if is_foreign_key else inline)[table].append(clause)
+    return inline, foreign
+
+
+def _table_create(table: str, columns: list[tuple[str, bool, str]], constraints: list[str]) -> str:
+    body = ",\n    ".join([*(definition for _, _, definition in columns), *constraints])
     return f"CREATE TABLE {quote_identifier(table)} (\n    {body}\n)"
+
+
+def _foreign_keys_add(table: str, clauses: list[str]) -> str:
+    # One statement per table: each ALTER TABLE takes a lock and rebuilds the table's cache.
+    additions = ",\n    ".join(f"ADD {clause}" for clause in clauses)
+    return f"ALTER TABLE {quote_identifier(table)}\n    {additions}"
 
 
 def _sequence_ownerships(sequences: list[_Sequence]) -> list[str]:
@@ -246,7 +266,7 @@ def _sequence_ownerships(sequences: list[_Sequence]) -> list[str]:
 def _row_copies(
     cursor: CursorWrapper, source_schema: str, tables: dict[str, list[tuple[str, bool, str]]]
 ) -> list[str]:
-    # Rows are copied before constraints are added: cheaper, and no foreign-key order needed.
+    # Rows are copied before foreign keys are added, so the tables can be filled in any order.
     statements = []
     for table, columns in tables.items():
         source = f"{quote_identifier(source_schema)}.{quote_identifier(table)}"

@@ -33,10 +33,10 @@ _NO_SKIP_OPTIONS = ("app_label", "migration_name", "fake", "fake_initial", "prun
 
 
 def executor_get(codename: str | None = None) -> type[MigrationExecutor]:
-    """Return Parlor's executor, or django-tenants' `subprocess` one when asked for by name."""
-    if codename == "subprocess":
-        return get_executor(codename)
-    return ParlorExecutor
+    """Return Parlor's executor, or django-tenants' own when named (`--executor=standard`)."""
+    if codename in (None, CODENAME):
+        return ParlorExecutor
+    return get_executor(codename)
 
 
 class ParlorExecutor(MigrationExecutor):
