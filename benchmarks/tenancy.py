@@ -205,13 +205,18 @@ def _postgres_usage(postgres, database_url: str) -> dict:
             "SELECT coalesce(datname, '(background)'), count(*) FROM pg_stat_activity"
             " GROUP BY 1 ORDER BY 1"
         ).fetchall()
-        schemas = connection.execute("SELECT count(*) FROM pg_namespace").fetchone()[0]
+        schemas, relations, size = connection.execute(
+            "SELECT (SELECT count(*) FROM pg_namespace), (SELECT count(*) FROM pg_class),"
+            " pg_database_size(current_database())"
+        ).fetchone()
     return {
         "processes": len(pids),
         "rss_mib": round(procfs.rss_bytes(pids) / 2**20, 1),
         "pss_mib": round(sum(_pss_bytes(pid) for pid in pids) / 2**20, 1),
         "connections": dict(rows),
         "schemas": schemas,
+        "relations": relations,
+        "database_mib": round(size / 2**20, 1),
     }
 
 
