@@ -77,6 +77,10 @@ def template_rebuild(*, force: bool = False) -> SchemaTemplate:
 
 
 def _build() -> SchemaTemplate:
+    # Forget the old script first: were the build to fail half-way, clones would find no
+    # template (a clear error, and the next template_ensure() builds again) rather than a
+    # script whose rows no longer exist.
+    SchemaTemplate.objects.filter(schema_name=TEMPLATE_SCHEMA).delete()
     schema = quote_identifier(TEMPLATE_SCHEMA)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
