@@ -35,11 +35,19 @@ def setup(spec: dict) -> dict:
     started = time.perf_counter()
     template_ensure()
     template_seconds = time.perf_counter() - started
+    cpu_before = _cpu_seconds()
     created = _create(spec["tenants"], spec["origin"])
+    cpu = [after - before for before, after in zip(cpu_before, _cpu_seconds(), strict=True)]
     peer = _create_by_replay(spec.get("peer_tenants", 0))
     return {
         "template_build_s": round(template_seconds, 3),
         "creation": _summary(created),
+        # CPU per tenant (this process, its PostgreSQL backend): what wall time would be on an
+        # idle machine, whatever the load of the shared one.
+        "creation_cpu_ms_per_tenant": {
+            "python": round(cpu[0] / max(1, len(created)) * 1000, 1),
+            "postgres_backend": round(cpu[1] / max(1, len(created)) * 1000, 1),
+        },
         "peer_creation": _summary(peer) if peer else None,
         "tokens": _tokens(spec),
     }
@@ -62,6 +70,18 @@ def _create(count: int, origin: str) -> list[float]:
         if (number + 1) % 100 == 0:
             print(f"created {number + 1}/{count}", file=sys.stderr, flush=True)
     return seconds
+
+
+def _cpu_seconds() -> tuple[float, float]:
+    """Return the CPU seconds used so far by this process and by its PostgreSQL backend."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (backend,) = cursor.fetchone()
+    fields = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return time.process_time(), (int(fields[11]) + int(fields[12])) / ticks
 
 
 def _create_by_replay(count: int) -> list[float]:
