@@ -107,24 +107,28 @@ def schema_clone(*, schema_name: str) -> None:
 
     Call template_ensure() first, outside the transaction: a rebuild migrates and commits.
     """
+    # Two round trips, each a batch of statements: under CPU contention every round trip is
+    # a wait to be scheduled, and it showed in the creation time.
     with connection.cursor() as cursor:
-        # Shared: clones run side by side, and a rebuild waits for them (and they for it).
-        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [TEMPLATE_LOCK])
-        script = (
-            SchemaTemplate.objects.filter(schema_name=TEMPLATE_SCHEMA)
-            .values_list("clone_script", flat=True)
-            .first()
+        # Shared: clones run side by side, and a rebuild waits for them (and they for it). The
+        # script is read by a second statement: its snapshot is taken after the lock is held.
+        cursor.execute(
+            f"SELECT pg_advisory_xact_lock_shared({TEMPLATE_LOCK});"  # noqa: S608 (constants)
+            f" SELECT clone_script FROM {SchemaTemplate._meta.db_table}"
+            f" WHERE schema_name = '{TEMPLATE_SCHEMA}'"
         )
-        if script is None:
+        cursor.nextset()
+        row = cursor.fetchone()
+        if row is None:
             raise TemplateMissing(
                 f"no template schema {TEMPLATE_SCHEMA}: call template_ensure() (or run"
                 " `manage.py migrate_schemas`) before creating tenants."
             )
-        cursor.execute("SELECT current_setting('search_path')")
-        (search_path,) = cursor.fetchone()
         target = quote_identifier(schema_name)
         cursor.execute(
-            f"CREATE SCHEMA {target};\nSELECT set_config('search_path', '{target}', true);\n"
-            + script
+            "SELECT set_config('parlor.search_path', current_setting('search_path'), true);\n"
+            f"CREATE SCHEMA {target};\n"
+            f"SELECT set_config('search_path', '{target}', true);\n"
+            f"{row[0]}"
+            "SELECT set_config('search_path', current_setting('parlor.search_path'), true);\n"
         )
-        cursor.execute("SELECT set_config('search_path', %s, true)", [search_path])
