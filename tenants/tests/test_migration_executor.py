@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
-from tenants import migration_executor
 from tenants.services import TenantCreated, tenant_create, tenant_delete
 
 pytestmark = pytest.mark.usefixtures("live_db")
@@ -63,30 +63,30 @@ def test_one_failing_tenant_of_ten_is_reported_and_the_other_nine_migrate(ten_te
     assert [schema for schema in schemas if not sessions_migrated(schema)] == [broken]
 
 
-def test_a_no_op_run_migrates_no_tenant(ten_tenants, monkeypatch, capsys):
-    migrated: list[str] = []
+@pytest.fixture
+def migrated_schemas(monkeypatch) -> list[str]:
+    """The schemas Django's migration executor runs in, in order, for the rest of the test."""
+    schemas: list[str] = []
+    real_migrate = MigrationExecutor.migrate
 
-    def record(args, options, codename, schema_name, **kwargs):
-        migrated.append(schema_name)
+    def record(self, *args, **kwargs):
+        schemas.append(self.connection.schema_name)
+        return real_migrate(self, *args, **kwargs)
 
-    monkeypatch.setattr(migration_executor, "run_migrations", record)
+    monkeypatch.setattr(MigrationExecutor, "migrate", record)
+    return schemas
+
+
+def test_a_no_op_run_migrates_no_tenant(ten_tenants, migrated_schemas, capsys):
     call_command("migrate_schemas", interactive=False)
-    assert migrated == ["public"]
+    assert migrated_schemas == ["public"]
     assert "tenant schemas up to date" in capsys.readouterr().out
 
 
-def test_only_the_tenants_behind_are_migrated(ten_tenants, monkeypatch):
+def test_only_the_tenants_behind_are_migrated(ten_tenants, migrated_schemas):
     behind = ten_tenants[7].tenant.schema_name
     sessions_migration_undone(behind)
-    migrated: list[str] = []
-    real_run = migration_executor.run_migrations
-
-    def record(args, options, codename, schema_name, **kwargs):
-        migrated.append(schema_name)
-        real_run(args, options, codename, schema_name, **kwargs)
-
-    monkeypatch.setattr(migration_executor, "run_migrations", record)
     call_command("migrate_schemas", tenant=True, parallel=1, interactive=False, verbosity=0)
     connection.set_schema_to_public()
-    assert migrated == [behind]
+    assert migrated_schemas == [behind]
     assert sessions_migrated(behind)
