@@ -94,3 +94,13 @@ def redis_url() -> Iterator[str]:
     yield url
     process.terminate()
     process.wait(5)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def static_files() -> None:
+    """The dashboard's hashed static files, collected as the production image collects them."""
+    # Pages name their CSS by content hash (ManifestStaticFilesStorage): without the manifest
+    # they cannot render, so the session builds it, for this process and the servers it starts.
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)

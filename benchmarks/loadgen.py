@@ -1,24 +1,19 @@
 """The load generator: many client sockets in one asyncio process, pinned to the load core.
 
-`python -m benchmarks.loadgen SPEC.json` runs one scenario against one server and prints
-its result as one JSON line; the runner starts it under `taskset`.
+`benchmarks.driver` runs a scenario with it; the scenarios drive its clients.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
-import gc
-import json
-import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from websockets.exceptions import InvalidState
 
 from benchmarks import wsclient
-from benchmarks.adapters import ACK, MESSAGE, Incoming, adapter_for
+from benchmarks.adapters import ACK, MESSAGE, Incoming
 from benchmarks.tracking import DeliveryCounters, Receiver, body_decode, body_encode
 
 
@@ -147,60 +142,3 @@ class LoadGenerator:
         for client in self.clients:
             client.connection.abort()
         self.clients = []
-
-
-def load_spec(path: Path) -> dict:
-    """Read a scenario spec written by the runner."""
-    return json.loads(path.read_text())
-
-
-async def run(spec: dict) -> dict:
-    """Run the scenario described by `spec` and return its result."""
-    from benchmarks import scenarios
-
-    tokens: list[str] = []
-    if spec.get("tokens_file"):
-        tokens = json.loads(Path(spec["tokens_file"]).read_text())
-    adapter = adapter_for(spec["protocol"], spec["base_url"], tokens)
-    generator = LoadGenerator(
-        adapter, origin=spec["origin"], body_bytes=spec["sizes"]["body_bytes"]
-    )
-    scenario = getattr(scenarios, spec["scenario"])
-    extensions = await negotiated_extensions(adapter, spec["origin"])
-    try:
-        result = await scenario(generator, spec)
-    finally:
-        await generator.close_all()
-    result["negotiated_extensions"] = extensions
-    return result
-
-
-async def negotiated_extensions(adapter, origin: str) -> str:
-    """Offer permessage-deflate once and return what the server accepted ("" means none)."""
-    connection = await wsclient.connect(
-        adapter.url("probe"),
-        subprotocols=adapter.subprotocols(0),
-        origin=origin,
-        offer_compression=True,
-    )
-    connection.abort()
-    return connection.opened.result().headers.get("Sec-WebSocket-Extensions", "")
-
-
-def main() -> None:
-    """Entry point: run the spec given as the one argument; print the result as JSON."""
-    spec = load_spec(Path(sys.argv[1]))
-    # A full collection over thousands of sockets stalls every receiver for tens of ms and
-    # would show up as server latency; the run is short and creates few reference cycles.
-    gc.disable()
-    try:
-        import uvloop
-    except ImportError:
-        result = asyncio.run(run(spec))
-    else:
-        result = uvloop.run(run(spec))
-    sys.stdout.write(json.dumps(result) + "\n")
-
-
-if __name__ == "__main__":
-    main()

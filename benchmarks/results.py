@@ -23,10 +23,6 @@ def representative(runs: list[dict], key) -> dict | None:
     return ordered[(len(ordered) - 1) // 2]
 
 
-def median_or_none(values: list[float]) -> float | None:
-    return statistics.median(values) if values else None
-
-
 def _latency(scenario: str, step: dict) -> dict:
     return step["ack"] if scenario == "ingest" else step["delivery"]
 

@@ -162,7 +162,7 @@ def _loadgen_run(
     }
     spec_path = run_dir / f"spec-{scenario}-{server.name}.json"
     spec_path.write_text(json.dumps(spec))
-    command = infra.pinned(LOAD_CORE, [sys.executable, "-m", "benchmarks.loadgen", str(spec_path)])
+    command = infra.pinned(LOAD_CORE, [sys.executable, "-m", "benchmarks.driver", str(spec_path)])
     done = subprocess.run(
         command,
         env={**_base_env(), "PYTHONPATH": f"{REPO_ROOT}{':'}{REPO_ROOT / 'platform'}"},

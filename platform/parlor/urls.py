@@ -2,8 +2,11 @@
 
 from django.urls import include, path
 
+from parlor.observability.views import metrics
+
 urlpatterns = [
     path("", include("parlor.health.urls")),
+    path("metrics", metrics, name="metrics"),
     path("api/v1/", include("parlor.api.urls")),
     path("dashboard/", include("parlor.dashboard.urls")),
     path("", include("parlor.demo.urls")),

@@ -55,9 +55,10 @@ export class ChatClient {
   /**
    * Join `room` now or on the next connect, resuming after the last message seen.
    * @param {string} room
+   * @param {number|null} [sinceSeq] the last seq already shown (a page rendered by the server)
    */
-  join(room) {
-    if (!this.rooms.has(room)) this.rooms.set(room, { lastSeq: null, joined: false });
+  join(room, sinceSeq = null) {
+    if (!this.rooms.has(room)) this.rooms.set(room, { lastSeq: sinceSeq, joined: false });
     this.sendJoin(room);
   }
 

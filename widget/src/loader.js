@@ -72,10 +72,12 @@ function boot(window, document) {
   window.Parlor = api;
   drainQueue(previous, api);
   attachWhenReady(document, launcher.host, () => emit("ready"));
-  if (config.token || store.get("visitor") || store.get("outbox", []).length) {
-    const idle = window.requestIdleCallback || ((fn) => window.setTimeout(fn, 200));
-    idle(() => loadApp());
-  }
+  if (config.token || store.get("visitor") || store.get("outbox", []).length) whenIdle(window, loadApp);
+}
+
+function whenIdle(window, fn) {
+  const idle = window.requestIdleCallback || ((callback) => window.setTimeout(callback, 200));
+  idle(() => fn());
 }
 
 boot(window, document);

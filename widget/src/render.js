@@ -1,6 +1,6 @@
 /**
  * One chat message as DOM: sender, text (as text nodes and safe links, never HTML), time,
- * and for one's own messages their state. Shared by the widget and the agent page.
+ * and for one's own messages their state.
  */
 
 import { appendLinkedText } from "./links.js";

@@ -91,8 +91,6 @@ def stack(browser_available, django_db_setup, django_db_blocker, redis_url, tmp_
         extra_env={
             "PARLOR_PUBLIC_URL": proxy.url,
             "PARLOR_CHANNEL_PREFIX": f"widgettest{suffix}",
-            "PARLOR_DEMO_AGENT_PAGE": "1",
-            "PARLOR_DEMO_TENANT_SLUG": created.tenant.slug,
         },
     )
     proxy.target_port = server.port

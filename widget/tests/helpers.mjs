@@ -116,7 +116,11 @@ export function createDocument() {
       return this.insertBefore(node, null);
     }
     append(...nodes) {
-      for (const node of nodes) this.appendChild(node);
+      for (const node of nodes) this.appendChild(typeof node === "string" ? new Text(node) : node);
+    }
+    remove() {
+      if (this.parentNode) this.parentNode.childNodes.splice(this.parentNode.childNodes.indexOf(this), 1);
+      this.parentNode = null;
     }
     insertBefore(node, reference) {
       if (node.parentNode) node.parentNode.childNodes.splice(node.parentNode.childNodes.indexOf(node), 1);

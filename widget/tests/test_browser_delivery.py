@@ -1,11 +1,12 @@
 """Delivery through the widget in real browsers: the same room sees a message and a different
-room does not; a dropped socket loses and doubles nothing; the demo agent page answers."""
+room does not; a dropped socket loses and doubles nothing. (An agent answering from the
+dashboard: test_browser_dashboard.py.)"""
 
 from __future__ import annotations
 
 import pytest
 
-from widget.tests.support import Widget, conversation_of, start_conversation, wait_until
+from widget.tests.support import Widget, conversation_of, start_conversation
 
 pytestmark = pytest.mark.browser
 
@@ -100,38 +101,3 @@ def test_nothing_is_lost_or_doubled_when_the_server_drops_the_socket(stack, brow
     )
     seqs = [m["seq"] for m in widget.state()["messages"]]
     assert seqs == list(range(1, 6))
-
-
-def test_the_demo_agent_page_answers_a_visitor(stack, browsers):
-    visitor_browser = browsers()
-    visitor = open_widget(visitor_browser, stack.page("/agent-demo"), stack.key)
-    room = start_conversation(visitor, "I need help with my order")
-
-    agent_browser = browsers()
-    agent_browser.get(f"{stack.platform_url}/demo/agent/")
-    wait_until(
-        lambda: (
-            agent_browser.find_element("id", "agent-status").get_attribute("data-status") == "open"
-        ),
-        "the agent page connects",
-    )
-    visitor.send("Hello?")
-    button = wait_until(
-        lambda: agent_browser.find_elements("css selector", f'[data-room="{room}"]'),
-        "the conversation appears on the agent page",
-    )[0]
-    button.click()
-    wait_until(
-        lambda: "Hello?" in agent_browser.find_element("id", "agent-log").text,
-        "the agent sees the visitor's messages",
-    )
-    reply = agent_browser.find_element("id", "agent-input")
-    reply.send_keys("Happy to help!\n")
-    visitor.wait(
-        lambda s: (
-            s["messages"][-1]["body"] == "Happy to help!"
-            and s["messages"][-1]["sender"] == "Dana (demo agent)"
-        ),
-        "the visitor sees the agent's answer",
-    )
-    Widget(agent_browser, stack.key).screenshot("agent-page")

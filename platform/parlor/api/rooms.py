@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from asgiref.sync import async_to_sync
 from django.http import HttpRequest, HttpResponse
 from django_tenants.utils import schema_context
 
@@ -17,9 +16,8 @@ from parlor.base.errors import NotFound, ValidationFailed
 from parlor.base.groups import ROOM_ID_PATTERN
 from parlor.base.identity import Principal, PrincipalKind, TenantRef
 from parlor.base.times import isoformat
-from parlor.chat import selectors, services
-from parlor.chat.broadcast import message_broadcast, message_item
-from parlor.chat.frames import MAX_CLIENT_MSG_ID_LENGTH
+from parlor.chat import posting, selectors
+from parlor.chat.broadcast import message_item
 from parlor.chat.models import RoomKind
 from parlor.chat.records import StoredRoom
 from tenants.authentication import secret_key_authenticate
@@ -83,16 +81,18 @@ def room_messages(request: HttpRequest, room_id: str) -> HttpResponse:
 
 def _message_post(request: HttpRequest, tenant: Tenant, room_id: str) -> HttpResponse:
     body = json_body(request, fields=MESSAGE_FIELDS)
-    text = _message_body(body.get("body"))
-    client_msg_id = _client_msg_id(body.get("client_msg_id"))
     sender = api_sender(tenant, _sender_name(body.get("sender_name"), tenant))
-    with schema_context(tenant.schema_name):
-        _room(room_id)
-        sent = services.message_send(
-            room_id=room_id, sender=sender, body=text, client_msg_id=client_msg_id
+    if not ROOM_ID_PATTERN.fullmatch(room_id):
+        raise NotFound("no such room.", code="room_not_found")
+    try:
+        sent = posting.message_post(
+            sender=sender,
+            room_id=room_id,
+            body=body.get("body"),
+            client_msg_id=body.get("client_msg_id"),
         )
-    # message_send has committed (no transaction is open here): now the sockets may see it.
-    async_to_sync(message_broadcast)(tenant_id=tenant.id, sent=sent)
+    except NotFound:
+        raise NotFound("no such room.", code="room_not_found") from None
     return _json(message_item(sent.message), status=201 if sent.created else 200)
 
 
@@ -127,32 +127,6 @@ def _room(room_id: str) -> StoredRoom:
     if room is None:
         raise NotFound("no such room.", code="room_not_found")
     return room
-
-
-def _message_body(value: object) -> str:
-    if not isinstance(value, str):
-        raise ValidationFailed("body must be a string.", code="invalid_field")
-    limit = setting("BODY_MAX_BYTES")
-    if len(value) > limit or len(value.encode()) > limit:
-        raise ValidationFailed(f"body is over {limit} bytes.", code="body_too_large")
-    if not value.strip():
-        raise ValidationFailed("body is empty.", code="body_empty")
-    if "\x00" in value:
-        raise ValidationFailed("body must not contain NUL characters.", code="invalid_field")
-    return value
-
-
-def _client_msg_id(value: object) -> str:
-    if (
-        not isinstance(value, str)
-        or not 1 <= len(value) <= MAX_CLIENT_MSG_ID_LENGTH
-        or "\x00" in value
-    ):
-        raise ValidationFailed(
-            f"client_msg_id must be a string of 1-{MAX_CLIENT_MSG_ID_LENGTH} characters.",
-            code="invalid_field",
-        )
-    return value
 
 
 def _sender_name(value: object, tenant: Tenant) -> str:

@@ -8,8 +8,6 @@ from django.conf import settings
 
 DEFAULTS: dict[str, Any] = {
     "DEMO_PAGE_URL": "http://127.0.0.1:8001",
-    "DEMO_AGENT_PAGE": False,
-    "DEMO_TENANT_SLUG": "demo",
     # WebSocket limits (docs/protocol.md): sizes in bytes, RATE_* in client frames.
     "BODY_MAX_BYTES": 4096,
     # Fits the largest legal `send` even with every byte of the body JSON-escaped (x6).
@@ -26,6 +24,13 @@ DEFAULTS: dict[str, Any] = {
     "JOIN_RECENT": 50,
     # How long a live message may wait for an earlier seq before the gap is filled from storage.
     "GAP_WAIT_SECONDS": 0.5,
+    # The hot path's connection pool per process (parlor.base.pool): sizes and how long a
+    # frame waits for a free connection before it answers `internal`.
+    "DB_POOL_MIN_SIZE": 2,
+    "DB_POOL_MAX_SIZE": 10,
+    "DB_POOL_TIMEOUT_SECONDS": 5.0,
+    # Sends of one process committed together at most (parlor.chat.ingest).
+    "GROUP_COMMIT_MAX": 200,
     # HTTP rate limits (docs/api.md): token buckets of `_BURST` refilled at `_PER_MINUTE`.
     # Widget sessions are counted per tenant and client IP, token requests per tenant.
     "WIDGET_SESSIONS_PER_MINUTE": 30,
@@ -35,6 +40,8 @@ DEFAULTS: dict[str, Any] = {
     "THROTTLE_PREFIX": "parlor:throttle",
     # Reverse proxies in front of Parlor that append to X-Forwarded-For (nginx: 1); 0 trusts none.
     "TRUSTED_PROXY_COUNT": 0,
+    # Bearer token that opens GET /metrics; empty turns the endpoint off (404).
+    "METRICS_TOKEN": "",
 }
 
 

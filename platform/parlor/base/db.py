@@ -1,4 +1,9 @@
-"""The one way async code reaches the database: inside the tenant's schema, in the same call."""
+"""How async code reaches the ORM: inside the tenant's schema, in the same call, off the loop.
+
+Everything that is not the chat hot path (auth caches on a miss, tests, dashboard helpers)
+goes through here. The hot path (join, send, read, history, gap fill) does not: it runs
+schema-qualified SQL on the event loop through `parlor.base.pool` (see parlor.chat.store).
+"""
 
 from __future__ import annotations
 

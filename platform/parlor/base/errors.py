@@ -17,10 +17,6 @@ class ApplicationError(Exception):
         if status is not None:
             self.status = status
 
-    def as_dict(self) -> dict[str, object]:
-        """Return the error as a JSON-ready mapping (code, detail, status)."""
-        return {"code": self.code, "detail": self.detail, "status": self.status}
-
 
 class ValidationFailed(ApplicationError):
     """Input that is malformed or out of range."""

@@ -12,17 +12,17 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 
 from parlor.base.conf import setting
-from parlor.base.db import in_schema
 from parlor.base.errors import ApplicationError
 from parlor.base.groups import tenant_agents_group_name, tenant_group_name
 from parlor.base.identity import Principal, TenantRef
-from parlor.chat import frames, selectors, services
-from parlor.chat.broadcast import EVENT_ROOM_MESSAGE, message_broadcast, message_item
+from parlor.chat import frames, posting, store
+from parlor.chat.broadcast import EVENT_ROOM_MESSAGE, message_item
 from parlor.chat.following import RoomFollower
 from parlor.chat.frames import FrameError, encode
 from parlor.chat.limits import FloodGuard, TokenBucket, Verdict
 from parlor.chat.outbox import Outbox
 from parlor.chat.permissions import may_join, own_conversation
+from parlor.chat.records import MessageSent
 from parlor.realtime import protocol
 from parlor.realtime.auth_session import SocketAuth
 
@@ -82,10 +82,6 @@ class ChatConsumer(AsyncWebsocketConsumer):
     @property
     def principal(self) -> Principal:
         return self.auth.principal
-
-    @property
-    def schema(self) -> str:
-        return self.tenant.schema_name
 
     def _hello(self) -> dict[str, Any]:
         return {
@@ -188,30 +184,30 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self._queue(_answer(frame, type=protocol.SERVER_LEFT, room=room))
 
     async def on_send(self, frame: dict[str, Any]) -> None:
-        """Store, acknowledge, then broadcast the stored frame (encoded once for everyone)."""
+        """Post through the one service: acknowledged once durable, then broadcast."""
         room = self._joined(frame)
-        sent = await in_schema(
-            self.schema,
-            services.message_send,
-            room_id=room,
+
+        def acknowledge(sent: MessageSent) -> None:
+            message = sent.message
+            self._queue(
+                _answer(
+                    frame,
+                    type=protocol.SERVER_ACK,
+                    room=room,
+                    client_msg_id=message.client_msg_id,
+                    id=message.id,
+                    seq=message.seq,
+                    sent_at=message.sent_at,
+                )
+            )
+
+        await posting.message_post_async(
             sender=self.principal,
+            room_id=room,
             body=frame["body"],
             client_msg_id=frame["client_msg_id"],
-        )
-        message = sent.message
-        self._queue(
-            _answer(
-                frame,
-                type=protocol.SERVER_ACK,
-                room=room,
-                client_msg_id=message.client_msg_id,
-                id=message.id,
-                seq=message.seq,
-                sent_at=message.sent_at,
-            )
-        )
-        await message_broadcast(
-            tenant_id=self.tenant.id, sent=sent, channel_layer=self.channel_layer
+            acknowledge=acknowledge,
+            channel_layer=self.channel_layer,
         )
 
     async def on_typing(self, frame: dict[str, Any]) -> None:
@@ -228,9 +224,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def on_read(self, frame: dict[str, Any]) -> None:
         """Store the principal's read position, then tell the room's other members."""
         room = self._joined(frame)
-        read_seq = await in_schema(
-            self.schema,
-            services.read_mark,
+        read_seq = await store.read_mark(
+            tenant=self.tenant,
             room_id=room,
             principal=self.principal,
             seq=frame["seq"],
@@ -246,9 +241,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def on_history(self, frame: dict[str, Any]) -> None:
         """Answer with a page of a joined room's stored messages, oldest first."""
         room = self._joined(frame)
-        page = await in_schema(
-            self.schema,
-            selectors.message_list,
+        page = await store.message_list(
+            tenant=self.tenant,
             room_id=room,
             before=frame.get("before"),
             after=frame.get("after"),

@@ -7,10 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 from parlor.base.conf import setting
-from parlor.base.db import in_schema
 from parlor.base.groups import room_group_name
 from parlor.base.identity import TenantRef
-from parlor.chat import frames, selectors, services
+from parlor.chat import frames, store
 from parlor.chat.broadcast import EVENT_ROOM_MESSAGE, message_item
 from parlor.chat.delivery import RoomStream
 from parlor.chat.fanout import room_fanout
@@ -67,9 +66,8 @@ class RoomFollower:
         group = room_group_name(self.tenant.id, room)
         await self.fanout.subscribe(group, self)
         try:
-            joined = await in_schema(
-                self.tenant.schema_name,
-                services.room_join,
+            joined = await store.room_join(
+                tenant=self.tenant,
                 room_id=room,
                 principal=self.auth.principal,
                 since_seq=since_seq,
@@ -118,9 +116,8 @@ class RoomFollower:
     async def _fill_from_storage(self, room: str, stream: RoomStream, upto: int | None) -> None:
         """Send the room's stored messages after `stream.delivered` (up to `upto`), in order."""
         while upto is None or stream.delivered < upto - 1:
-            page = await in_schema(
-                self.tenant.schema_name,
-                selectors.message_list,
+            page = await store.message_list(
+                tenant=self.tenant,
                 room_id=room,
                 after=stream.delivered,
                 limit=self.page_size,

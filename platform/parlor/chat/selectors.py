@@ -1,4 +1,7 @@
-"""Reads of rooms and messages (run inside the tenant's schema, e.g. through `in_schema`)."""
+"""Reads of rooms and messages for sync code (the dashboard, the REST API), in the tenant's schema.
+
+The socket's reads take the async hot path instead (parlor.chat.store).
+"""
 
 from __future__ import annotations
 
@@ -7,33 +10,25 @@ from datetime import datetime
 from django.db import connection
 
 from parlor.chat.records import MessagePage, RoomActivity, RoomPage, StoredMessage, StoredRoom
+from parlor.chat.tables import MESSAGE, ROOM
 
-SELECT_MESSAGES = (
-    "SELECT id, room_id, seq, sender_kind, sender_id, sender_name, body, client_msg_id, sent_at"
-    " FROM chat_message WHERE room_id = %s"
-)
+# Column lists come from parlor.chat.tables (constants), never from input.
+SELECT_MESSAGES = f"SELECT {MESSAGE.column_list()} FROM chat_message WHERE room_id = %s"  # noqa: S608
 MESSAGES_AFTER_SQL = SELECT_MESSAGES + " AND seq > %s ORDER BY seq LIMIT %s"
 MESSAGES_BEFORE_SQL = SELECT_MESSAGES + " AND seq < %s ORDER BY seq DESC LIMIT %s"
-MESSAGE_BY_CLIENT_ID_SQL = (
-    SELECT_MESSAGES + " AND sender_kind = %s AND sender_id = %s AND client_msg_id = %s"
-)
-SELECT_ROOMS = (
-    "SELECT r.id, r.kind, r.owner_kind, r.owner_id, r.created_at, r.last_seq FROM chat_room r"
-)
+SELECT_ROOMS = f"SELECT {ROOM.column_list('r')} FROM chat_room r"  # noqa: S608
 ROOM_SQL = SELECT_ROOMS + " WHERE r.id = %s"
 ROOMS_SQL = SELECT_ROOMS + " WHERE (%s::text IS NULL OR r.kind = %s)"
 ROOMS_AFTER_SQL = ROOMS_SQL + " AND (r.created_at, r.id) < (%s, %s)"
 ROOMS_ORDER_SQL = " ORDER BY r.created_at DESC, r.id DESC LIMIT %s"
 # Newest activity first: the newest message's time, or the room's creation while it is empty.
-ROOMS_BY_ACTIVITY_SQL = """
-SELECT r.id, r.kind, r.owner_kind, r.owner_id, r.created_at, r.last_seq,
-    m.id, m.room_id, m.seq, m.sender_kind, m.sender_id, m.sender_name, m.body,
-    m.client_msg_id, m.sent_at
+ROOMS_BY_ACTIVITY_SQL = f"""
+SELECT {ROOM.column_list("r")}, {MESSAGE.column_list("m")}
 FROM chat_room r LEFT JOIN chat_message m ON m.room_id = r.id AND m.seq = r.last_seq
 WHERE (%s::text IS NULL OR r.kind = %s)
 ORDER BY COALESCE(m.sent_at, r.created_at) DESC, r.id DESC
 LIMIT %s
-"""
+"""  # noqa: S608
 
 
 def message_list(
@@ -49,22 +44,6 @@ def message_list(
     bound = before if before is not None else 2**63 - 1
     rows = _fetch(MESSAGES_BEFORE_SQL, [room_id, bound, limit + 1])
     return MessagePage(messages=rows[:limit][::-1], has_more=len(rows) > limit)
-
-
-def message_get_by_client_id(
-    *, room_id: str, sender_kind: str, sender_id: str, client_msg_id: str
-) -> StoredMessage | None:
-    """Return the message a sender stored in a room under `client_msg_id`, if any."""
-    rows = _fetch(MESSAGE_BY_CLIENT_ID_SQL, [room_id, sender_kind, sender_id, client_msg_id])
-    return rows[0] if rows else None
-
-
-def room_last_seq(*, room_id: str) -> int | None:
-    """Return the newest seq of a room (0 when empty), or None when the room does not exist."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT last_seq FROM chat_room WHERE id = %s", [room_id])
-        row = cursor.fetchone()
-    return None if row is None else row[0]
 
 
 def _fetch(sql: str, params: list) -> list[StoredMessage]:

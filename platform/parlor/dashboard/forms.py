@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import re
 import uuid
+from collections.abc import Callable
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -11,11 +11,17 @@ from django.core.validators import RegexValidator, URLValidator
 
 from parlor.base.conf import setting
 from parlor.base.errors import ValidationFailed
+from parlor.chat.message_input import BODY_EMPTY, BODY_TOO_LARGE, body_check, client_msg_id_check
 from tenants.validators import normalise_origin
 
 COLOR_PATTERN = r"#[0-9a-fA-F]{6}"
 LOCALE_PATTERN = r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?"
 MAX_ORIGINS = 50
+# What staff read for each refusal of the one message check; the code is the same everywhere.
+REPLY_ERRORS = {
+    BODY_EMPTY: "The reply is empty.",
+    BODY_TOO_LARGE: "The reply is over {limit} bytes.",
+}
 
 
 class StaffAuthenticationForm(AuthenticationForm):
@@ -105,25 +111,23 @@ class ReplyForm(forms.Form):
     client_msg_id = forms.CharField(max_length=64, widget=forms.HiddenInput)
 
     def clean_body(self) -> str:
-        """Apply the protocol's body rules (size in bytes, not blank, no NUL)."""
-        body = self.cleaned_data["body"]
-        limit = setting("BODY_MAX_BYTES")
-        if len(body.encode()) > limit:
-            raise forms.ValidationError(f"The reply is over {limit} bytes.")
-        if not body.strip():
-            raise forms.ValidationError("The reply is empty.")
-        if "\x00" in body:
-            raise forms.ValidationError("The reply contains a NUL character.")
-        return body
+        """Apply the rules every producer's message meets (parlor.chat.message_input)."""
+        return _checked(body_check, self.cleaned_data["body"])
 
     def clean_client_msg_id(self) -> str:
-        """Accept only ids of printable characters."""
-        value = self.cleaned_data["client_msg_id"]
-        if not re.fullmatch(r"[\x21-\x7e]{1,64}", value):
-            raise forms.ValidationError("Invalid message id.")
-        return value
+        """Apply the one client_msg_id rule."""
+        return _checked(client_msg_id_check, self.cleaned_data["client_msg_id"])
 
     @staticmethod
     def fresh() -> ReplyForm:
         """Return an empty reply form with a new client_msg_id."""
         return ReplyForm(initial={"client_msg_id": uuid.uuid4().hex})
+
+
+def _checked(check: Callable[[object], str], value: object) -> str:
+    try:
+        return check(value)
+    except ValidationFailed as error:
+        message = REPLY_ERRORS.get(error.code, "Invalid reply: {detail}")
+        text = message.format(limit=setting("BODY_MAX_BYTES"), detail=error.detail)
+        raise forms.ValidationError(text, code=error.code) from None

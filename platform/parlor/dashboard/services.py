@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from asgiref.sync import async_to_sync
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.password_validation import validate_password
@@ -11,8 +10,7 @@ from django_tenants.utils import schema_context
 
 from parlor.base.errors import Conflict, ValidationFailed
 from parlor.base.identity import Principal, PrincipalKind, TenantRef
-from parlor.chat import services as chat_services
-from parlor.chat.broadcast import message_broadcast
+from parlor.chat import posting
 from parlor.chat.records import MessageSent
 from tenants.models import Tenant
 from tenants.revocation import subject_revoke
@@ -93,11 +91,8 @@ def staff_sockets_end(*, tenant: Tenant, user: AbstractBaseUser) -> None:
 def reply_send(
     *, tenant: Tenant, user: AbstractBaseUser, room_id: str, body: str, client_msg_id: str
 ) -> MessageSent:
-    """Store a staff reply in a room, then deliver it to the room's live sockets."""
+    """Post a staff reply through the one message service (stored, then delivered live)."""
     sender = staff_principal(tenant=tenant, user=user)
-    with schema_context(tenant.schema_name):
-        sent = chat_services.message_send(
-            room_id=room_id, sender=sender, body=body, client_msg_id=client_msg_id
-        )
-    async_to_sync(message_broadcast)(tenant_id=tenant.id, sent=sent)
-    return sent
+    return posting.message_post(
+        sender=sender, room_id=room_id, body=body, client_msg_id=client_msg_id
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from parlor.dashboard import assets, views
+from parlor.dashboard import views
 
 app_name = "dashboard"
 
@@ -18,5 +18,4 @@ urlpatterns = [
     path("api-keys/<int:key_id>/revoke", views.api_key_revoke, name="api-key-revoke"),
     path("signing-keys", views.signing_keys, name="signing-keys"),
     path("signing-keys/rotate", views.signing_key_rotate, name="signing-key-rotate"),
-    path("static/<str:name>", assets.asset, name="asset"),
 ]

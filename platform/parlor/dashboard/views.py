@@ -27,6 +27,7 @@ from parlor.dashboard.forms import (
     StaffAuthenticationForm,
     WidgetSettingsForm,
 )
+from parlor.widget_serving.assets import widget_build
 from tenants import api_keys as tenant_api_keys
 from tenants import services as tenant_services
 from tenants.keys import signing_key_list
@@ -100,6 +101,8 @@ def _transcript_page(
         "older_before": messages_shown[0].seq if shown.page.has_more and messages_shown else None,
         "last_seq": messages_shown[-1].seq if messages_shown else 0,
         "live": before_seq is None,
+        # The widget's own client, built from widget/src into its own hashed bundle.
+        "live_script": "/" + widget_build().dashboard.path,
         "form": form,
         "nav": "conversations",
     }
@@ -109,7 +112,8 @@ def _transcript_page(
 @require_POST
 @staff_required()
 def reply(request: HttpRequest, room_id: str) -> HttpResponse:
-    """Post a staff reply without JavaScript (the live box sends over the WebSocket instead)."""
+    """Post a staff reply without JavaScript (with it, the live box queues every reply in its
+    outbox and sends it over the WebSocket: it never falls back to this form post)."""
     form = ReplyForm(request.POST)
     if not form.is_valid():
         return _transcript_page(request, room_id, form, status=400)

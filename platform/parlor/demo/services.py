@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from django.http import Http404
-
-from parlor.base.identity import PrincipalKind
 from tenants.models import Tenant
 from tenants.services import public_tenant_ensure, tenant_create
-from tenants.tokens import IssuedToken, token_issue
 
 DEMO_SLUG = "demo"
 DEMO_DOMAIN = "demo.localhost"
@@ -15,7 +11,7 @@ DEMO_WIDGET_SETTINGS = {
     "title": "Demo Shop support",
     "color": "#0f766e",
     "position": "right",
-    "greeting": "Hi! Ask us anything about your order. An agent answers from the agent page.",
+    "greeting": "Hi! Ask us anything about your order. An agent answers from the dashboard.",
     "avatar_url": "",
     "locale": "",
 }
@@ -41,17 +37,3 @@ def demo_tenant_ensure(*, demo_page_url: str) -> Tenant:
     tenant.widget_settings = {**DEMO_WIDGET_SETTINGS, **(tenant.widget_settings or {})}
     tenant.save(update_fields=["allowed_origins", "widget_settings"])
     return tenant
-
-
-def demo_agent_token(*, slug: str) -> IssuedToken:
-    """Return a one-hour agent token for the tenant `slug`, or raise Http404."""
-    tenant = Tenant.objects.filter(slug=slug).first()
-    if tenant is None:
-        raise Http404(f"no tenant '{slug}'; run `make run` once to create the demo tenant")
-    return token_issue(
-        tenant=tenant,
-        kind=PrincipalKind.AGENT,
-        subject="demo-agent",
-        name="Dana (demo agent)",
-        ttl=3600,
-    )

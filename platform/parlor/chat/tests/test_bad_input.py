@@ -149,10 +149,10 @@ async def test_flood_gets_rate_limited_errors_then_closes_with_4429(tenant_alpha
 
 
 async def test_internal_failure_is_one_generic_line_and_nothing_leaks(tenant_alpha, monkeypatch):
-    def explode(**kwargs):
+    async def explode(**kwargs):
         raise RuntimeError("password=hunter2 in /srv/parlor/services.py")
 
-    monkeypatch.setattr(consumer_module.services, "message_send", explode)
+    monkeypatch.setattr(consumer_module.posting, "message_post_async", explode)
     room = unique("boom")
     client = await ChatClient(principal_for(tenant_alpha)).connect()
     try:

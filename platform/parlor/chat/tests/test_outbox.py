@@ -118,6 +118,8 @@ async def test_a_socket_that_falls_too_far_behind_is_closed_with_4408(tenant_alp
     stalled = StalledClientApp()
     reader = await ChatClient(principal_for(tenant_alpha), application=stalled).connect()
     try:
+        # After `hello` the consumer may not yet wait for the next frame: count from there.
+        await until(lambda: stalled.handled >= 1)
         handled = stalled.handled
         stalled.stall()
         await reader.send(type="join", room=room, since_seq=0)

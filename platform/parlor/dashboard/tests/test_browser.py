@@ -86,6 +86,13 @@ def _post_as_bot(server, created, room: str, body: str) -> None:
         assert response.status == 201
 
 
+def _reply_states(browser) -> list[str]:
+    from selenium.webdriver.common.by import By
+
+    replies = browser.find_elements(By.CSS_SELECTOR, ".messages .message.mine")
+    return [reply.get_attribute("data-state") for reply in replies]
+
+
 def _texts(browser) -> list[str]:
     from selenium.webdriver.common.by import By
 
@@ -109,10 +116,10 @@ def test_a_staff_member_chats_live_from_the_transcript(server, browser, alpha_st
     _post_as_bot(server, tenant_alpha, room, XSS)
     wait_until(lambda: XSS in _texts(browser), "the live message did not appear")
     assert browser.find_elements(By.CSS_SELECTOR, ".messages img") == []
-    # A reply typed in the box goes over the socket and comes back once.
+    # A reply typed in the box goes over the socket, once, and is shown as sent.
     box = browser.find_element(By.NAME, "body")
     box.send_keys("Yes, it left this morning.", Keys.ENTER)
-    wait_until(lambda: "Yes, it left this morning." in _texts(browser), "reply not shown")
+    wait_until(lambda: _reply_states(browser) == ["sent"], "the reply was not acknowledged")
     assert browser.current_url.endswith(room)  # no form post: the socket carried it
     with schema_context("alpha"):
         stored = list(Message.objects.filter(room_id=room).order_by("seq"))

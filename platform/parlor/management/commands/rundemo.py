@@ -44,7 +44,6 @@ class Command(BaseCommand):
         dashboard = f"http://{tenant.get_primary_domain().domain}:{options['port']}/dashboard/"
         self.stdout.write(
             f"Parlor:      {platform_url}/\nDemo page:   {demo_url}/\n"
-            f"Agent page:  {platform_url}/demo/agent/\n"
             f"Dashboard:   {dashboard} (user {DEMO_STAFF_USERNAME},"
             f" password {DEMO_STAFF_PASSWORD})\n"
         )

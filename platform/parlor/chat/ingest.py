@@ -1,0 +1,137 @@
+"""Group commit of a process's concurrent sends: one transaction and one round trip per batch.
+
+Sends that arrive while a batch is being written wait for the next batch, so batches grow
+with the load and an idle server writes each send alone. A batch is pipelined in one
+transaction; each sender resumes only after that transaction has committed, with its own
+row. When one send spoils a batch (a duplicate racing in from another process, a failing
+constraint), every send of it is written again on its own, so one bad send fails alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from dataclasses import dataclass, field
+
+from parlor.base.conf import setting
+from parlor.base.errors import NotFound
+from parlor.base.pool import DatabaseFailed, hot_connection
+from parlor.base.schemas import TenantSchema
+from parlor.chat import statements
+from parlor.chat.records import MessageSent
+from parlor.chat.statements import statement
+
+
+@dataclass(slots=True)
+class PendingSend:
+    """One send waiting for its batch: its statement parameters and the sender's future."""
+
+    schema: TenantSchema
+    params: dict
+    begins_conversation: bool
+    future: asyncio.Future[MessageSent] = field(repr=False)
+
+
+class MessageWriter:
+    """Writes the sends of one event loop in group-committed batches, one batch at a time."""
+
+    def __init__(self, *, batch_max: int) -> None:
+        self.batch_max = batch_max
+        self.queue: list[PendingSend] = []
+        self.writing = False
+        self.task: asyncio.Task | None = None  # held: the loop keeps only weak references
+
+    async def store(
+        self, *, schema: TenantSchema, params: dict, begins_conversation: bool
+    ) -> MessageSent:
+        """Store one message; return once the transaction holding it has committed."""
+        loop = asyncio.get_running_loop()
+        pending = PendingSend(schema, params, begins_conversation, loop.create_future())
+        self.queue.append(pending)
+        if not self.writing:
+            self.writing = True
+            self.task = loop.create_task(self._write_queue())
+        return await pending.future
+
+    async def _write_queue(self) -> None:
+        try:
+            while self.queue:
+                batch = self.queue[: self.batch_max]
+                del self.queue[: self.batch_max]
+                await self._write(batch)
+        finally:
+            self.writing = False
+
+    async def _write(self, batch: list[PendingSend]) -> None:
+        try:
+            rows = await _commit(batch)
+        except DatabaseFailed as error:
+            if error.connection_lost or len(batch) == 1:
+                _fail(batch, error)
+                return
+            for pending in batch:
+                await self._write([pending])
+            return
+        except Exception as error:  # never leave a sender waiting
+            _fail(batch, error)
+            return
+        for pending, row in zip(batch, rows, strict=True):
+            if pending.future.done():
+                continue  # the sender went away; its message is stored all the same
+            if row is None:
+                pending.future.set_exception(NotFound("no such room.", code="not_found"))
+            else:
+                pending.future.set_result(statements.sent_from_row(row))
+
+
+async def _commit(batch: list[PendingSend]) -> list[tuple | None]:
+    """Store a batch in one transaction; return each send's row (None: no such room)."""
+    rows = await _insert(batch, begin=False)
+    # A conversation begins with its first message: only then is the room created, in a
+    # second transaction (the first one found no room and wrote nothing for these sends).
+    missing = [i for i, row in enumerate(rows) if row is None and batch[i].begins_conversation]
+    if missing:
+        begun = await _insert([batch[i] for i in missing], begin=True)
+        for index, row in zip(missing, begun, strict=True):
+            rows[index] = row
+    return rows
+
+
+async def _insert(batch: list[PendingSend], *, begin: bool) -> list[tuple | None]:
+    async with hot_connection() as connection:
+        if len(batch) == 1 and not begin:
+            # Alone: one autocommit statement. psycopg returns once the server is ready for
+            # the next query, which is after the commit, so the row is durable.
+            pending = batch[0]
+            insert = statement(statements.INSERT_MESSAGE, pending.schema)
+            return [await (await connection.execute(insert, pending.params)).fetchone()]
+        cursors = []
+        async with connection.pipeline(), connection.transaction():
+            for pending in batch:
+                if begin:
+                    sql = statement(statements.CONVERSATION_BEGIN, pending.schema)
+                    await connection.execute(sql, pending.params)
+                insert = statement(statements.INSERT_MESSAGE, pending.schema)
+                cursors.append(await connection.execute(insert, pending.params))
+        # Out of the transaction block: COMMIT has succeeded, so every row is durable.
+        return [await cursor.fetchone() for cursor in cursors]
+
+
+def _fail(batch: list[PendingSend], error: BaseException) -> None:
+    for pending in batch:
+        if not pending.future.done():
+            pending.future.set_exception(error)
+
+
+_writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, MessageWriter] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def message_writer() -> MessageWriter:
+    """Return the message writer of the running event loop."""
+    loop = asyncio.get_running_loop()
+    writer = _writers.get(loop)
+    if writer is None:
+        writer = _writers[loop] = MessageWriter(batch_max=setting("GROUP_COMMIT_MAX"))
+    return writer

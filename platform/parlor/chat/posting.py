@@ -1,0 +1,109 @@
+"""The one message-posting service: every producer's message is checked, stored, then published.
+
+The socket, the REST API and the dashboard post through here, and so will every later
+producer (webhooks, email replies, bots). Both entry points share the checks
+(parlor.chat.message_input), the statements (parlor.chat.statements) and the broadcast
+(parlor.chat.broadcast); they differ only in how they reach the database:
+
+* `message_post_async` (event loop): group-committed through the hot path's pool; the
+  sender's acknowledgement runs once the row is durable, then the message is published.
+* `message_post` (sync code): Django's connection; the publish is registered with
+  `transaction.on_commit` (Zulip's send_event_on_commit) and handed to the server's event
+  loop without waiting for it, so no sync caller blocks on the loop through async_to_sync.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
+
+from asgiref.sync import SyncToAsync
+from django.db import transaction
+from django.utils import timezone
+
+from parlor.base import schemas
+from parlor.base.errors import PermissionDenied
+from parlor.base.identity import Principal
+from parlor.chat import services, statements
+from parlor.chat.broadcast import message_broadcast
+from parlor.chat.ingest import message_writer
+from parlor.chat.message_input import message_input_check
+from parlor.chat.permissions import may_join, own_conversation
+from parlor.chat.records import MessageSent
+
+logger = logging.getLogger(__name__)
+
+
+async def message_post_async(
+    *,
+    sender: Principal,
+    room_id: str,
+    body: object,
+    client_msg_id: object,
+    acknowledge: Callable[[MessageSent], None] | None = None,
+    channel_layer: Any = None,
+) -> MessageSent:
+    """Check, store (group commit) and publish a message; `acknowledge` runs once it is durable."""
+    checked = message_input_check(body=body, client_msg_id=client_msg_id)
+    if not may_join(sender, room_id):
+        raise PermissionDenied("this token may not write to that room.", code="forbidden")
+    params = statements.send_params(
+        room_id=room_id,
+        sender=sender,
+        body=checked.body,
+        client_msg_id=checked.client_msg_id,
+        sent_at=timezone.now(),
+    )
+    sent = await message_writer().store(
+        schema=schemas.tenant_schema(sender.tenant),
+        params=params,
+        begins_conversation=own_conversation(sender) == room_id,
+    )
+    if acknowledge is not None:
+        acknowledge(sent)
+    await message_broadcast(tenant_id=sender.tenant.id, sent=sent, channel_layer=channel_layer)
+    return sent
+
+
+def message_post(
+    *, sender: Principal, room_id: str, body: object, client_msg_id: object
+) -> MessageSent:
+    """Check and store a message from sync code; publish it once the transaction commits."""
+    checked = message_input_check(body=body, client_msg_id=client_msg_id)
+    sent = services.message_send(
+        room_id=room_id, sender=sender, body=checked.body, client_msg_id=checked.client_msg_id
+    )
+    tenant_id = sender.tenant.id
+    transaction.on_commit(lambda: _publish_from_sync(tenant_id, sent), robust=True)
+    return sent
+
+
+def _publish_from_sync(tenant_id: int, sent: MessageSent) -> None:
+    publish = message_broadcast(tenant_id=tenant_id, sent=sent)
+    loop = _server_loop()
+    if loop is None:
+        # No server loop in this process (a management command, a script): run it here.
+        asyncio.run(publish)
+        return
+    # Receivers repair a lost publish from storage (gap-free seq): no need to wait for it.
+    asyncio.run_coroutine_threadsafe(publish, loop).add_done_callback(_log_failure)
+
+
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    # A sync view or database call under an ASGI server runs in asgiref's worker thread,
+    # which records the loop it serves.
+    local = SyncToAsync.threadlocal
+    if getattr(local, "main_event_loop_pid", None) != os.getpid():
+        return None
+    loop = getattr(local, "main_event_loop", None)
+    return loop if loop is not None and loop.is_running() and not loop.is_closed() else None
+
+
+def _log_failure(future: Future) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        error = future.exception()
+        logger.warning("a stored message could not be published: %s", type(error).__name__)

@@ -1,0 +1,139 @@
+"""The chat core's SQL, schema-qualified: rendered once per tenant schema, shared by both paths.
+
+The async hot path (parlor.chat.store) and the sync store (parlor.chat.services) run the
+same text. Tables are named as `"schema"."table"` through `psycopg.sql.Identifier` from a
+`TenantSchema`, so no call sets `search_path` and no other string can reach the statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from psycopg import sql
+
+from parlor.base.identity import Principal
+from parlor.base.schemas import TenantSchema
+from parlor.chat.records import MessageSent, StoredMessage
+from parlor.chat.tables import MEMBERSHIP, MESSAGE, ROOM
+
+# Store a message with the room's next seq, in one statement; a repeated client_msg_id
+# returns the stored one instead. The UPDATE's row lock serialises a room's writers; a
+# room that does not exist returns no row. Row: created, then MESSAGE's columns.
+INSERT_MESSAGE = """
+WITH existing AS (
+    SELECT {message_columns} FROM {message}
+    WHERE room_id = %(room)s AND sender_kind = %(sender_kind)s AND sender_id = %(sender_id)s
+        AND client_msg_id = %(client_msg_id)s
+), room AS (
+    UPDATE {room} SET last_seq = last_seq + 1
+    WHERE id = %(room)s AND NOT EXISTS (SELECT FROM existing)
+    RETURNING last_seq
+), inserted AS (
+    INSERT INTO {message}
+        (room_id, seq, sender_kind, sender_id, sender_name, body, client_msg_id, sent_at)
+    SELECT %(room)s, room.last_seq, %(sender_kind)s, %(sender_id)s, %(sender_name)s, %(body)s,
+        %(client_msg_id)s, %(sent_at)s
+    FROM room
+    RETURNING {message_columns}
+)
+SELECT true, * FROM inserted UNION ALL SELECT false, * FROM existing
+"""
+
+# A visitor's or user's own conversation begins with its first message: the room and the
+# owner's membership, once (same parameters as INSERT_MESSAGE).
+CONVERSATION_BEGIN = """
+WITH room AS (
+    INSERT INTO {room} (id, kind, owner_kind, owner_id, created_at, last_seq)
+    VALUES (%(room)s, 'conversation', %(sender_kind)s, %(sender_id)s, %(sent_at)s, 0)
+    ON CONFLICT (id) DO NOTHING
+    RETURNING id
+)
+INSERT INTO {membership} (room_id, member_kind, member_id, member_name, read_seq, joined_at)
+SELECT id, %(sender_kind)s, %(sender_id)s, %(sender_name)s, 0, %(sent_at)s FROM room
+ON CONFLICT (room_id, member_kind, member_id) DO NOTHING
+"""
+
+CHANNEL_ENSURE = """
+INSERT INTO {room} (id, kind, owner_kind, owner_id, created_at, last_seq)
+VALUES (%(room)s, 'channel', '', '', %(now)s, 0)
+ON CONFLICT (id) DO NOTHING
+"""
+
+# Join an existing room: the member's read position and the room's newest seq; no row when
+# the room does not exist.
+MEMBERSHIP_JOIN = """
+INSERT INTO {membership} (room_id, member_kind, member_id, member_name, read_seq, joined_at)
+SELECT id, %(member_kind)s, %(member_id)s, %(member_name)s, 0, %(now)s FROM {room}
+WHERE id = %(room)s
+ON CONFLICT (room_id, member_kind, member_id) DO UPDATE SET member_name = EXCLUDED.member_name
+RETURNING read_seq, (SELECT last_seq FROM {room} WHERE id = %(room)s)
+"""
+
+# Positions never move back and never pass the room's newest seq.
+READ_MARK = """
+INSERT INTO {membership} AS membership
+    (room_id, member_kind, member_id, member_name, read_seq, joined_at)
+SELECT id, %(member_kind)s, %(member_id)s, %(member_name)s, LEAST(%(seq)s, last_seq), %(now)s
+FROM {room} WHERE id = %(room)s
+ON CONFLICT (room_id, member_kind, member_id)
+DO UPDATE SET read_seq = GREATEST(membership.read_seq, EXCLUDED.read_seq)
+RETURNING read_seq
+"""
+
+MESSAGES_AFTER = """
+SELECT {message_columns} FROM {message}
+WHERE room_id = %(room)s AND seq > %(after)s ORDER BY seq LIMIT %(limit)s
+"""
+
+MESSAGES_BEFORE = """
+SELECT {message_columns} FROM {message}
+WHERE room_id = %(room)s AND seq < %(before)s ORDER BY seq DESC LIMIT %(limit)s
+"""
+
+
+@lru_cache(maxsize=8192)
+def statement(template: str, schema: TenantSchema) -> str:
+    """Return `template` with the chat tables of `schema`, quoted (cached per schema)."""
+    if not isinstance(schema, TenantSchema):
+        raise TypeError("statement() takes a TenantSchema from parlor.base.schemas")
+    composed = sql.SQL(template.strip()).format(
+        room=ROOM.identifier(schema),
+        message=MESSAGE.identifier(schema),
+        membership=MEMBERSHIP.identifier(schema),
+        message_columns=sql.SQL(MESSAGE.column_list()),
+    )
+    return composed.as_string(None)
+
+
+def send_params(
+    *, room_id: str, sender: Principal, body: str, client_msg_id: str, sent_at: datetime
+) -> dict[str, Any]:
+    """Return the parameters of INSERT_MESSAGE and CONVERSATION_BEGIN."""
+    return {
+        "room": room_id,
+        "sender_kind": sender.kind.value,
+        "sender_id": sender.subject,
+        "sender_name": sender.name,
+        "body": body,
+        "client_msg_id": client_msg_id,
+        "sent_at": sent_at,
+    }
+
+
+def sent_from_row(row: Sequence[Any]) -> MessageSent:
+    """Return the outcome of INSERT_MESSAGE from its row (created, then the message)."""
+    return MessageSent(message=StoredMessage(*row[1:]), created=row[0])
+
+
+def member_params(*, room_id: str, member: Principal, now: datetime) -> dict[str, Any]:
+    """Return the parameters that name a room and one of its members."""
+    return {
+        "room": room_id,
+        "member_kind": member.kind.value,
+        "member_id": member.subject,
+        "member_name": member.name,
+        "now": now,
+    }

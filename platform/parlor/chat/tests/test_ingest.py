@@ -1,0 +1,179 @@
+"""Group commit: concurrent senders across rooms, each acked once and only after its commit."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+import pytest
+from django.db import connection
+
+from parlor.base import pool
+from parlor.base.db import in_schema
+from parlor.base.errors import ApplicationError
+from parlor.chat import ingest, posting, store
+from parlor.chat.models import Message
+from parlor.chat.tests.support import principal_for, unique
+from parlor.testing.tenants import scratch_tenant
+
+pytestmark = pytest.mark.usefixtures("live_db")
+
+SENDERS = 50
+ROOMS = 10
+MESSAGES_EACH = 4
+FAIL_MARK = "FAIL-COMMIT"
+
+
+@pytest.fixture(scope="module")
+def failpoint_tenant(django_db_setup, django_db_blocker):
+    """A tenant whose COMMIT fails for any message whose body starts with FAIL_MARK."""
+    with scratch_tenant("group_commit", django_db_blocker) as created:
+        schema = created.tenant.schema_name
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            # A deferred constraint trigger runs at COMMIT: the commit itself aborts.
+            cursor.execute(
+                f"""
+                CREATE FUNCTION "{schema}".fail_commit() RETURNS trigger
+                LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.body LIKE '{FAIL_MARK}%' THEN
+                        RAISE EXCEPTION 'failpoint: the commit aborts';
+                    END IF;
+                    RETURN NULL;
+                END $$;
+                CREATE CONSTRAINT TRIGGER fail_commit AFTER INSERT ON "{schema}".chat_message
+                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+                EXECUTE FUNCTION "{schema}".fail_commit();
+                """
+            )
+        yield created
+
+
+@pytest.fixture
+def batch_sizes(monkeypatch):
+    """The size of every batch the writer commits."""
+    sizes: list[int] = []
+    commit = ingest._commit
+
+    async def counted(batch):
+        sizes.append(len(batch))
+        return await commit(batch)
+
+    monkeypatch.setattr(ingest, "_commit", counted)
+    return sizes
+
+
+async def run_senders(created, *, failing=lambda sender, number: False):
+    """50 senders, 5 per room, each sending MESSAGES_EACH messages and one resend."""
+    rooms = [unique("gc") for _ in range(ROOMS)]
+    opener = principal_for(created)
+    for room in rooms:
+        await store.room_join(
+            tenant=opener.tenant,
+            room_id=room,
+            principal=opener,
+            since_seq=None,
+            recent=1,
+            page_size=1,
+        )
+    acks: list[tuple] = []
+    failures: list[tuple] = []
+    start = asyncio.Event()
+
+    async def sender(index: int) -> None:
+        principal = principal_for(created)
+        room = rooms[index % ROOMS]
+        await start.wait()
+        for number in [*range(MESSAGES_EACH), 0]:  # the last one repeats client_msg_id c0
+            body = f"{FAIL_MARK} {number}" if failing(index, number) else f"s{index} m{number}"
+            try:
+                await posting.message_post_async(
+                    sender=principal,
+                    room_id=room,
+                    body=body,
+                    client_msg_id=f"c{number}",
+                    acknowledge=lambda sent: acks.append(
+                        (room, principal.subject, sent.message.id, sent.message.seq, sent.created)
+                    ),
+                )
+            except ApplicationError as error:
+                failures.append((room, principal.subject, f"c{number}", error.code))
+
+    tasks = [asyncio.ensure_future(sender(index)) for index in range(SENDERS)]
+    start.set()
+    await asyncio.gather(*tasks)
+    return rooms, acks, failures
+
+
+def stored_rows(rooms: list[str]) -> list[tuple]:
+    rows = Message.objects.filter(room_id__in=rooms).order_by("room_id", "seq")
+    return list(rows.values_list("room_id", "sender_id", "id", "seq", "body"))
+
+
+def assert_gap_free(rows: list[tuple], rooms: list[str]) -> None:
+    for room in rooms:
+        seqs = [seq for room_id, _, _, seq, _ in rows if room_id == room]
+        assert seqs == list(range(1, len(seqs) + 1)), room
+
+
+async def test_fifty_concurrent_senders_are_each_stored_once_gap_free(tenant_alpha, batch_sizes):
+    rooms, acks, failures = await run_senders(tenant_alpha)
+    rows = await in_schema(tenant_alpha.tenant.schema_name, stored_rows, rooms)
+    assert failures == []
+    assert max(batch_sizes) > 1, "concurrent sends were not committed together"
+    assert len(rows) == SENDERS * MESSAGES_EACH
+    assert_gap_free(rows, rooms)
+    stored = {(room, sender, id_, seq) for room, sender, id_, seq, _ in rows}
+    assert {ack[:4] for ack in acks} == stored
+    # Each sender's resend of c0 came back as the first, not as a new row.
+    assert Counter(created for *_, created in acks) == {
+        True: SENDERS * MESSAGES_EACH,
+        False: SENDERS,
+    }
+
+
+async def test_a_commit_that_aborts_acks_nothing_it_held(failpoint_tenant, batch_sizes):
+    def failing(index: int, number: int) -> bool:
+        return index % 7 == 0 and number == 2
+
+    rooms, acks, failures = await run_senders(failpoint_tenant, failing=failing)
+    rows = await in_schema(failpoint_tenant.tenant.schema_name, stored_rows, rooms)
+    poisoned = {index for index in range(SENDERS) if index % 7 == 0}
+    assert max(batch_sizes) > 1
+    # Only the poisoned sends failed, each with `internal`; their batch-mates were written again.
+    assert len(failures) == len(poisoned)
+    assert {code for *_, code in failures} == {"internal"}
+    assert len(rows) == SENDERS * MESSAGES_EACH - len(poisoned)
+    assert_gap_free(rows, rooms)
+    # Every ack names a stored row: nothing was acknowledged before its own commit.
+    stored = {(room, sender, id_, seq) for room, sender, id_, seq, _ in rows}
+    assert {ack[:4] for ack in acks} == stored
+    assert not [body for *_, body in rows if body.startswith(FAIL_MARK)]
+
+
+@pytest.mark.parametrize(
+    ("body", "client_msg_id", "code"),
+    [
+        ("x" * 4097, "a", "body_too_large"),
+        ("é" * 2049, "a", "body_too_large"),
+        ("x" * 1_000_000, "a", "body_too_large"),
+        ("   ", "a", "body_empty"),
+        ("nul \x00", "a", "invalid_field"),
+        ("ok", "x" * 65, "invalid_field"),
+    ],
+)
+async def test_a_send_over_the_limits_is_refused_before_it_takes_a_connection(
+    tenant_alpha, monkeypatch, body, client_msg_id, code
+):
+    def no_connection():
+        raise AssertionError("a refused send asked the pool for a connection")
+
+    monkeypatch.setattr(pool, "hot_pool", no_connection)
+    with pytest.raises(ApplicationError) as refused:
+        await posting.message_post_async(
+            sender=principal_for(tenant_alpha),
+            room_id=unique("limits"),
+            body=body,
+            client_msg_id=client_msg_id,
+        )
+    assert refused.value.code == code

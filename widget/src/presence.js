@@ -1,0 +1,30 @@
+/** Who is in the visitor's room, and what the panel says about it ("online" or "away"). */
+
+import { panelSetPresence } from "./panel_labels.js";
+
+/**
+ * Apply who came online and who went (`joined` gives the snapshot, `presence` the deltas).
+ * @param {object} widget the running widget (see app.js)
+ * @param {object[]|undefined} joined
+ * @param {object[]|undefined} left
+ */
+export function presenceUpdate(widget, joined, left) {
+  const { online } = widget.state;
+  const key = (member) => `${member.kind}:${member.id}`;
+  for (const member of Array.isArray(joined) ? joined : []) {
+    if (member) online.set(key(member), member);
+  }
+  for (const member of Array.isArray(left) ? left : []) {
+    if (member) online.delete(key(member));
+  }
+  panelSetPresence(widget.view, [...online.values()].some((member) => member.kind === "agent"));
+}
+
+/**
+ * Return the status line's key while the socket is down.
+ * @param {object} widget
+ */
+export function statusWhileDown(widget) {
+  if (widget.window.navigator.onLine === false) return "offline";
+  return widget.state.everOpen ? "reconnecting" : "retrying";
+}
