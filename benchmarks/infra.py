@@ -107,15 +107,16 @@ def _python_env() -> dict[str, str]:
     }
 
 
-def postgres_start(data_dir: Path) -> PostgresServer:
+def postgres_start(data_dir: Path, *, pin: bool = True) -> PostgresServer:
     """Start PostgreSQL from a process pinned to the server core, so the postmaster and every
-    backend it forks inherit the pinning; return its URL."""
+    backend it forks inherit the pinning (unless `pin` is false); return its URL."""
     # A postmaster left running from an earlier run may have other pinning: restart it.
     subprocess.run(
         [sys.executable, "-c", _STOP_SCRIPT, str(data_dir)], env=_python_env(), check=False
     )
+    start = [sys.executable, "-c", _START_SCRIPT, str(data_dir)]
     done = subprocess.run(
-        pinned(SERVER_CORE, [sys.executable, "-c", _START_SCRIPT, str(data_dir)]),
+        pinned(SERVER_CORE, start) if pin else start,
         env=_python_env(),
         check=True,
         capture_output=True,

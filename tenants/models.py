@@ -103,3 +103,17 @@ class Revocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant_id}:{self.jti or self.subject}"
+
+
+class SchemaTemplate(models.Model):
+    """The schema new tenants are cloned from, with the migrations it was built at."""
+
+    schema_name = models.CharField(max_length=63, unique=True)
+    # Sorted "app.migration" names of the migration graph's leaves the template was built at.
+    migration_leaves = models.JSONField(default=list)
+    # tenants.clone_script's SQL, read from the template once, run for every new tenant.
+    clone_script = models.TextField()
+    built_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.schema_name} ({len(self.migration_leaves)} leaves)"

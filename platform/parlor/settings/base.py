@@ -50,6 +50,10 @@ SHOW_PUBLIC_IF_NO_TENANT_FOUND = True
 # from async code enters schema_context (parlor.base.db.in_schema), which resets it, so this halves
 # round trips without carrying a schema from one call to the next.
 TENANT_LIMIT_SET_CALLS = True
+# migrate_schemas skips tenants already migrated and migrates the rest in parallel, carrying on
+# past a failing tenant (tenants.migration_executor); new tenants are cloned from a template.
+GET_EXECUTOR_FUNCTION = "tenants.migration_executor.executor_get"
+TENANT_MULTIPROCESSING_MAX_PROCESSES = env.get_int("PARLOR_MIGRATION_PROCESSES", 2)
 
 MIDDLEWARE = [
     # First: the probes answer on any Host and without the database (parlor/health).
