@@ -7,7 +7,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 from django.db.models import Q
@@ -18,6 +17,7 @@ from django.utils import timezone
 from parlor.base.errors import ValidationFailed
 from parlor.base.events import AUTH_REVOKED, AuthRevoked, event_message
 from parlor.base.groups import tenant_group_name
+from parlor.base.server_loop import coroutine_hand_off
 from tenants.cache import TimedCache, database_needed
 from tenants.claims import claims_validate, jti_validate
 from tenants.keys import signing_key_revoke
@@ -172,14 +172,10 @@ def _announce(tenant_id: int, **fields) -> None:
 def _group_send(event: AuthRevoked) -> None:
     # The revocation is stored already, so handshakes and refreshes refuse the token even if
     # this announcement is lost, and every process's watcher closes the sockets within ~1 s.
-    try:
-        async_to_sync(get_channel_layer().group_send)(event.group, event_message(event))
-    except Exception as error:
-        logger.warning(
-            "revocation announcement failed for tenant %s (%s); the watchers close its sockets",
-            event.tenant_id,
-            type(error).__name__,
-        )
+    coroutine_hand_off(
+        get_channel_layer().group_send(event.group, event_message(event)),
+        what=f"revocation announcement for tenant {event.tenant_id}",
+    )
 
 
 # A receiver, not a call in each service: revocations written anywhere in this process

@@ -14,28 +14,22 @@ producer (webhooks, email replies, bots). Both entry points share the checks
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import os
 from collections.abc import Callable
-from concurrent.futures import Future
 from typing import Any
 
-from asgiref.sync import SyncToAsync
 from django.db import transaction
 from django.utils import timezone
 
 from parlor.base import schemas
 from parlor.base.errors import PermissionDenied
 from parlor.base.identity import Principal
+from parlor.base.server_loop import coroutine_hand_off
 from parlor.chat import services, statements
 from parlor.chat.broadcast import message_broadcast
 from parlor.chat.ingest import message_writer
 from parlor.chat.message_input import message_input_check
 from parlor.chat.permissions import may_join, own_conversation
 from parlor.chat.records import MessageSent
-
-logger = logging.getLogger(__name__)
 
 
 async def message_post_async(
@@ -83,27 +77,7 @@ def message_post(
 
 
 def _publish_from_sync(tenant_id: int, sent: MessageSent) -> None:
-    publish = message_broadcast(tenant_id=tenant_id, sent=sent)
-    loop = _server_loop()
-    if loop is None:
-        # No server loop in this process (a management command, a script): run it here.
-        asyncio.run(publish)
-        return
     # Receivers repair a lost publish from storage (gap-free seq): no need to wait for it.
-    asyncio.run_coroutine_threadsafe(publish, loop).add_done_callback(_log_failure)
-
-
-def _server_loop() -> asyncio.AbstractEventLoop | None:
-    # A sync view or database call under an ASGI server runs in asgiref's worker thread,
-    # which records the loop it serves.
-    local = SyncToAsync.threadlocal
-    if getattr(local, "main_event_loop_pid", None) != os.getpid():
-        return None
-    loop = getattr(local, "main_event_loop", None)
-    return loop if loop is not None and loop.is_running() and not loop.is_closed() else None
-
-
-def _log_failure(future: Future) -> None:
-    if not future.cancelled() and future.exception() is not None:
-        error = future.exception()
-        logger.warning("a stored message could not be published: %s", type(error).__name__)
+    coroutine_hand_off(
+        message_broadcast(tenant_id=tenant_id, sent=sent), what="publishing a stored message"
+    )
