@@ -66,7 +66,7 @@ WITH existing AS (
         %(client_msg_id)s, %(sent_at)s
     FROM room
     RETURNING {message_columns}
-), """ + MESSAGE_CREATED_OUTBOX + """
+), {message_created_outbox}
 SELECT true, * FROM inserted UNION ALL SELECT false, * FROM existing
 """
 
@@ -84,7 +84,7 @@ WITH room AS (
     SELECT id, %(sender_kind)s, %(sender_id)s, %(sender_name)s, 0, %(sent_at)s FROM room
     ON CONFLICT (room_id, member_kind, member_id) DO NOTHING
     RETURNING room_id, member_kind, member_id
-), """ + CONVERSATION_CREATED_OUTBOX + """
+), {conversation_created_outbox}
 SELECT room_id FROM begun
 """
 
@@ -131,15 +131,19 @@ def statement(template: str, schema: TenantSchema) -> str:
     """Return `template` with the chat tables of `schema`, quoted (cached per schema)."""
     if not isinstance(schema, TenantSchema):
         raise TypeError("statement() takes a TenantSchema from parlor.base.schemas")
-    composed = sql.SQL(template.strip()).format(
-        room=ROOM.identifier(schema),
-        message=MESSAGE.identifier(schema),
-        membership=MEMBERSHIP.identifier(schema),
-        message_columns=sql.SQL(MESSAGE.column_list()),
-        schema_name=sql.Literal(schema.name),
+    names = {
+        "room": ROOM.identifier(schema),
+        "message": MESSAGE.identifier(schema),
+        "membership": MEMBERSHIP.identifier(schema),
+        "message_columns": sql.SQL(MESSAGE.column_list()),
+        "schema_name": sql.Literal(schema.name),
         **{key: sql.Identifier(schema.name, table) for key, table in OUTBOX_TABLES.items()},
-    )
-    return composed.as_string(None)
+    }
+    outbox = {
+        "message_created_outbox": sql.SQL(MESSAGE_CREATED_OUTBOX).format(**names),
+        "conversation_created_outbox": sql.SQL(CONVERSATION_CREATED_OUTBOX).format(**names),
+    }
+    return sql.SQL(template.strip()).format(**names, **outbox).as_string(None)
 
 
 def send_params(

@@ -167,4 +167,4 @@ def outbox_ctes(*, name: str, event_type: str, source: str, room: str, seq: str,
         '{QUEUE}', '{DELIVER_TASK}', 0, NULL, NULL,
         jsonb_build_object('schema_name', {{schema_name}}::text, 'delivery_id', id), NULL
     )::public.procrastinate_job_to_defer_v1])
-)"""
+)"""  # noqa: S608 (the caller's SQL constants and checked names; values are parameters)

@@ -44,7 +44,8 @@ def test_records_are_built_in_the_tables_column_order():
 
 
 def test_the_outbox_tables_the_statements_write_are_the_webhook_models():
-    assert OUTBOX_TABLES == {key: model._meta.db_table for key, model in OUTBOX_MODELS.items()}
+    tables = {key: model._meta.db_table for key, model in OUTBOX_MODELS.items()}
+    assert tables == OUTBOX_TABLES
 
 
 @pytest.mark.parametrize("template", TEMPLATES)
@@ -75,6 +76,7 @@ def test_statements_name_only_the_tenant_schemas_tables():
         tables = re.findall(r'(?:FROM|INTO|(?<!DO )UPDATE|JOIN)\s+("?[\w]+"?(?:\."?\w+"?)?)', sql)
         common_tables = set(re.findall(r"(\w+) AS \(", sql))
         assert tables, sql
-        assert all(
-            name.startswith('"tenant_x".') or name in common_tables for name in tables
-        ), (sql, tables)
+        assert all(name.startswith('"tenant_x".') or name in common_tables for name in tables), (
+            sql,
+            tables,
+        )
