@@ -169,24 +169,33 @@ def payload_expected(created, event: dict, data: dict) -> dict:
 async def test_a_visitors_socket_sends_enqueue_the_conversation_then_each_message_once(
     tenant_alpha, tenant_bravo
 ):
-    await in_public_schema(endpoint_register, tenant_alpha)
-    await in_public_schema(endpoint_register, tenant_bravo)
-    await visitor_says(tenant_alpha, ["hello", "<b>are you there?</b>"], resend_first=True)
-    events = await in_public_schema(outbox, tenant_alpha)
-    assert [(kind, seq) for kind, seq, _ in events] == [
-        ("conversation.created", 0),
-        ("message.created", 1),
-        ("message.created", 2),
-    ]
-    assert await in_public_schema(outbox, tenant_bravo) == []  # bravo's endpoint hears nothing
-    # Each event has one delivery to alpha's endpoint and one job naming alpha's schema.
-    schema = tenant_alpha.tenant.schema_name
-    deferred = await in_public_schema(jobs)
-    assert [job["schema_name"] for job in deferred] == [schema] * 3
-    delivery_ids = await in_schema(
-        schema, lambda: sorted(WebhookDelivery.objects.values_list("id", flat=True))
+    tenants = (tenant_alpha, tenant_bravo)
+    for created in tenants:
+        await in_public_schema(endpoint_register, created)
+    # Both tenants' visitors write at once: their sends share the writer's batches.
+    rooms = await asyncio.gather(
+        *(
+            visitor_says(created, ["hello", "<b>are you there?</b>"], resend_first=True)
+            for created in tenants
+        )
     )
-    assert sorted(job["delivery_id"] for job in deferred) == delivery_ids
+    deferred = await in_public_schema(jobs)
+    for created, room in zip(tenants, rooms, strict=True):
+        events = await in_public_schema(outbox, created)
+        assert [(kind, seq) for kind, seq, _ in events] == [
+            ("conversation.created", 0),
+            ("message.created", 1),
+            ("message.created", 2),
+        ]
+        assert {(p["tenant"], p["room"]) for _, _, p in events} == {(created.tenant.slug, room)}
+        # Each event has one delivery to the tenant's endpoint and one job naming its schema.
+        schema = created.tenant.schema_name
+        delivery_ids = await in_schema(
+            schema, lambda: sorted(WebhookDelivery.objects.values_list("id", flat=True))
+        )
+        named = [job["delivery_id"] for job in deferred if job["schema_name"] == schema]
+        assert sorted(named) == delivery_ids and len(delivery_ids) == 3
+    assert len(deferred) == 6
 
 
 async def test_hot_path_payloads_are_the_envelope_of_parlor_webhooks_events(tenant_alpha):
