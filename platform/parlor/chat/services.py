@@ -16,7 +16,6 @@ from parlor.base.identity import Principal
 from parlor.chat import statements
 from parlor.chat.permissions import may_join, own_conversation
 from parlor.chat.records import MessageSent
-from parlor.chat.webhook_events import conversation_created_enqueue, message_created_enqueue
 
 __all__ = ["message_send", "own_conversation", "read_mark"]
 
@@ -33,12 +32,11 @@ def message_send(*, room_id: str, sender: Principal, body: str, client_msg_id: s
         client_msg_id=client_msg_id,
         sent_at=timezone.now(),
     )
-    # One transaction: the message and its webhook events commit together or not at all.
+    # One transaction: the statements write the message's webhook events themselves
+    # (conversation.created, message.created), which commit with it or not at all.
     with transaction.atomic():
         if own_conversation(sender) == room_id:
-            begin = statements.statement(statements.CONVERSATION_BEGIN, schema)
-            if _execute(begin, params) is not None:
-                conversation_created_enqueue(room_id=room_id, owner=sender)
+            _execute(statements.statement(statements.CONVERSATION_BEGIN, schema), params)
         insert = statements.statement(statements.INSERT_MESSAGE, schema)
         try:
             row = _execute(insert, params)
@@ -47,10 +45,7 @@ def message_send(*, room_id: str, sender: Principal, body: str, client_msg_id: s
             row = _execute(insert, params)
         if row is None:
             raise NotFound("no such room.", code="not_found")
-        sent = statements.sent_from_row(row)
-        if sent.created:
-            message_created_enqueue(message=sent.message, sender=sender)
-    return sent
+    return statements.sent_from_row(row)
 
 
 def read_mark(*, room_id: str, principal: Principal, seq: int) -> int:

@@ -18,6 +18,34 @@ from parlor.base.identity import Principal
 from parlor.base.schemas import TenantSchema
 from parlor.chat.records import MessageSent, StoredMessage
 from parlor.chat.tables import MEMBERSHIP, MESSAGE, ROOM
+from parlor.webhooks.enqueue import OUTBOX_TABLES, outbox_ctes, timestamp_sql
+from parlor.webhooks.events import CONVERSATION_CREATED, MESSAGE_CREATED
+
+# The webhook events of a stored message and of a conversation begun (transactional outbox,
+# parlor.webhooks.enqueue): written by the statement that stores their cause, so a rolled-back
+# batch or a repeated client_msg_id enqueues nothing. Payloads as parlor.webhooks.events.
+MESSAGE_CREATED_OUTBOX = outbox_ctes(
+    name="message_created",
+    event_type=MESSAGE_CREATED,
+    source="inserted",
+    room="room_id",
+    seq="seq",
+    data=f"""jsonb_build_object('message', jsonb_build_object(
+        'room', room_id, 'id', id, 'seq', seq,
+        'sender', jsonb_build_object('kind', sender_kind, 'id', sender_id, 'name', sender_name),
+        'body', body, 'sent_at', {timestamp_sql("sent_at")}, 'client_msg_id', client_msg_id
+    ))""",
+)
+CONVERSATION_CREATED_OUTBOX = outbox_ctes(
+    name="conversation_created",
+    event_type=CONVERSATION_CREATED,
+    source="begun",
+    room="room_id",
+    seq="0",
+    data="""jsonb_build_object('conversation', jsonb_build_object(
+        'id', room_id, 'owner', jsonb_build_object('kind', member_kind, 'id', member_id)
+    ))""",
+)
 
 # Store a message with the room's next seq, in one statement; a repeated client_msg_id
 # returns the stored one instead. The UPDATE's row lock serialises a room's writers; a
@@ -38,7 +66,7 @@ WITH existing AS (
         %(client_msg_id)s, %(sent_at)s
     FROM room
     RETURNING {message_columns}
-)
+), {message_created_outbox}
 SELECT true, * FROM inserted UNION ALL SELECT false, * FROM existing
 """
 
@@ -50,11 +78,14 @@ WITH room AS (
     VALUES (%(room)s, 'conversation', %(sender_kind)s, %(sender_id)s, %(sent_at)s, 0)
     ON CONFLICT (id) DO NOTHING
     RETURNING id
-)
-INSERT INTO {membership} (room_id, member_kind, member_id, member_name, read_seq, joined_at)
-SELECT id, %(sender_kind)s, %(sender_id)s, %(sender_name)s, 0, %(sent_at)s FROM room
-ON CONFLICT (room_id, member_kind, member_id) DO NOTHING
-RETURNING room_id
+), begun AS (
+    INSERT INTO {membership}
+        (room_id, member_kind, member_id, member_name, read_seq, joined_at)
+    SELECT id, %(sender_kind)s, %(sender_id)s, %(sender_name)s, 0, %(sent_at)s FROM room
+    ON CONFLICT (room_id, member_kind, member_id) DO NOTHING
+    RETURNING room_id, member_kind, member_id
+), {conversation_created_outbox}
+SELECT room_id FROM begun
 """
 
 CHANNEL_ENSURE = """
@@ -100,13 +131,19 @@ def statement(template: str, schema: TenantSchema) -> str:
     """Return `template` with the chat tables of `schema`, quoted (cached per schema)."""
     if not isinstance(schema, TenantSchema):
         raise TypeError("statement() takes a TenantSchema from parlor.base.schemas")
-    composed = sql.SQL(template.strip()).format(
-        room=ROOM.identifier(schema),
-        message=MESSAGE.identifier(schema),
-        membership=MEMBERSHIP.identifier(schema),
-        message_columns=sql.SQL(MESSAGE.column_list()),
-    )
-    return composed.as_string(None)
+    names = {
+        "room": ROOM.identifier(schema),
+        "message": MESSAGE.identifier(schema),
+        "membership": MEMBERSHIP.identifier(schema),
+        "message_columns": sql.SQL(MESSAGE.column_list()),
+        "schema_name": sql.Literal(schema.name),
+        **{key: sql.Identifier(schema.name, table) for key, table in OUTBOX_TABLES.items()},
+    }
+    outbox = {
+        "message_created_outbox": sql.SQL(MESSAGE_CREATED_OUTBOX).format(**names),
+        "conversation_created_outbox": sql.SQL(CONVERSATION_CREATED_OUTBOX).format(**names),
+    }
+    return sql.SQL(template.strip()).format(**names, **outbox).as_string(None)
 
 
 def send_params(
@@ -114,6 +151,7 @@ def send_params(
 ) -> dict[str, Any]:
     """Return the parameters of INSERT_MESSAGE and CONVERSATION_BEGIN."""
     return {
+        "tenant": sender.tenant.slug,
         "room": room_id,
         "sender_kind": sender.kind.value,
         "sender_id": sender.subject,

@@ -18,12 +18,18 @@ from typing import Any
 from django.db import connection
 from psycopg.types.json import Jsonb
 
-from parlor.webhooks.events import event_id_new, event_payload
+from parlor.webhooks.events import EVENT_TYPES, event_id_new, event_payload
 
 DELIVER_TASK = "webhook_deliver"
 QUEUE = "webhooks"
 # django-tenants' rule for schema names: quoting such a name is exact.
 SCHEMA_NAME = re.compile(r"[_a-zA-Z][_a-zA-Z0-9]{0,62}")
+# The outbox's tables (parlor.webhooks.models), by the placeholder `outbox_ctes` names them.
+OUTBOX_TABLES = {
+    "webhook_endpoint": "webhooks_webhookendpoint",
+    "webhook_event": "webhooks_webhookevent",
+    "webhook_delivery": "webhooks_webhookdelivery",
+}
 
 # Tables are qualified with the tenant's schema and procrastinate's objects with `public`, so
 # the statement means the same whatever the connection's search_path is.
@@ -107,3 +113,58 @@ def _statement(schema_name: str) -> str:
     if not SCHEMA_NAME.fullmatch(schema_name):
         raise ValueError(f"not a schema name: {schema_name!r}")
     return ENQUEUE_SQL.replace("{schema}", f'"{schema_name}"')
+
+
+# The statements that store a cause from the hot path (parlor.chat.statements) write its
+# events themselves, in the same statement: `outbox_ctes` returns the CTEs that do it. The
+# envelope is `event_payload`'s, built in SQL because the message's id and seq exist only
+# there; chat/tests/test_webhook_events.py holds the two spellings together.
+# `evt_` + 18 random bytes in URL-safe base64, as `event_id_new` spells it.
+EVENT_ID_SQL = (
+    "'evt_' || translate(encode(uuid_send(gen_random_uuid())"
+    " || substr(uuid_send(gen_random_uuid()), 1, 2), 'base64'), '+/', '-_')"
+)
+
+
+def timestamp_sql(expression: str) -> str:
+    """Return SQL spelling the timestamptz `expression` as parlor.base.times.isoformat does."""
+    return f"""to_char({expression} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
+
+
+def outbox_ctes(*, name: str, event_type: str, source: str, room: str, seq: str, data: str) -> str:
+    """Return CTEs enqueueing one `event_type` event per row of CTE `source` (schema-templated).
+
+    `room`, `seq` and `data` are SQL expressions over `source`'s columns; the statement needs
+    the parameter `tenant` (the slug) and the placeholders `webhook_endpoint`, `webhook_event`,
+    `webhook_delivery` and `schema_name` (parlor.chat.statements fills them). With no enabled
+    endpoint subscribed to the type, they read one (usually empty) table and write nothing.
+    """
+    if event_type not in EVENT_TYPES or not name.isidentifier():
+        raise ValueError(f"not an event type and CTE name: {event_type!r}, {name!r}")
+    return f"""{name}_endpoints AS (
+    SELECT id FROM {{webhook_endpoint}}
+    WHERE disabled_at IS NULL AND events ? '{event_type}'
+), {name}_event AS (
+    SELECT {EVENT_ID_SQL} AS id, clock_timestamp() AS at,
+        {room} AS room, {seq} AS seq, {data} AS data
+    FROM {source} WHERE EXISTS (SELECT FROM {name}_endpoints)
+), {name}_stored AS (
+    INSERT INTO {{webhook_event}} (id, type, room, payload, created_at)
+    SELECT id, '{event_type}', room, jsonb_build_object(
+        'id', id, 'type', '{event_type}', 'timestamp', {timestamp_sql("at")},
+        'tenant', %(tenant)s::text, 'room', room, 'seq', seq, 'data', data
+    ), at
+    FROM {name}_event
+    RETURNING id, created_at
+), {name}_deliveries AS (
+    INSERT INTO {{webhook_delivery}}
+        (event_id, endpoint_id, status, attempts, last_error, created_at, next_attempt_at)
+    SELECT stored.id, endpoint.id, 'pending', 0, '', stored.created_at, stored.created_at
+    FROM {name}_stored AS stored, {name}_endpoints AS endpoint
+    -- The job is deferred in RETURNING: a data-modifying CTE runs to completion (RETURNING
+    -- included) even though the statement's own SELECT never reads it.
+    RETURNING public.procrastinate_defer_jobs_v1(ARRAY[ROW(
+        '{QUEUE}', '{DELIVER_TASK}', 0, NULL, NULL,
+        jsonb_build_object('schema_name', {{schema_name}}::text, 'delivery_id', id), NULL
+    )::public.procrastinate_job_to_defer_v1])
+)"""  # noqa: S608 (the caller's SQL constants and checked names; values are parameters)

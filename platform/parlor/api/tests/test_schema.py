@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver
 
 from parlor.api.urls import urlpatterns
+from parlor.env import REPO_ROOT
 
 pytestmark = pytest.mark.usefixtures("live_db")
 
@@ -61,3 +62,30 @@ def test_the_reference_page_loads_only_local_files():
     for source in sources:
         assert Client().get(source).status_code == 200
     assert Client().get("/api/v1/docs/assets/..%2Fsettings.py").status_code == 404
+
+
+def documented_curls() -> set[tuple[str, str]]:
+    """Return (method, path) of every curl in docs/api.md's "Every endpoint with curl" block."""
+    text = (REPO_ROOT / "docs" / "api.md").read_text()
+    block = text.split("## Every endpoint with curl", 1)[1].split("```sh", 1)[1].split("```")[0]
+    curls = set()
+    for line in block.splitlines():
+        if not line.startswith("curl "):
+            continue
+        method = re.search(r" -X (\w+)", line)
+        path = re.search(r"\$P(/[^\s\"?]*)", line)
+        assert path, line
+        curls.add((method.group(1) if method else "GET", path.group(1)))
+    return curls
+
+
+def test_docs_api_md_has_a_curl_example_for_every_operation_in_the_schema():
+    curls = documented_curls()
+    missing = []
+    for path, operations in schema()["paths"].items():
+        pattern = re.compile(re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(path)) + "$")
+        for method in operations:
+            wanted = method.upper()
+            if not any(m == wanted and pattern.match(p) for m, p in curls):
+                missing.append(f"{wanted} {path}")
+    assert missing == []

@@ -87,7 +87,12 @@ def test_bad_registrations_are_422_problems_and_store_nothing(tenant_alpha, body
 
 def test_private_addresses_are_refused_under_production_settings(tenant_alpha):
     with override_settings(PARLOR={"OUTBOUND_ALLOW_LOOPBACK": False}):
-        for url in ("http://127.0.0.1:9/in", "https://10.0.0.1/in", "https://169.254.169.254/"):
+        for url in (
+            "http://127.0.0.1:9/in",
+            "https://10.0.0.1/in",
+            "https://169.254.169.254/",
+            "https://[::1]/in",
+        ):
             body = {"url": url, "events": ["message.created"]}
             response = call(tenant_alpha, "POST", "/api/v1/webhooks", body)
             assert_problem(response, 422, "url_refused")

@@ -13,12 +13,14 @@ import psycopg
 import pytest
 from asgiref.sync import sync_to_async
 from django.db import connection
+from procrastinate.schema import SchemaManager
 
 from parlor.base import pool
 from parlor.base.identity import TenantRef
 from parlor.chat.models import Membership, Message, Room
 from parlor.chat.tests.support import EPHEMERAL, ChatClient, principal_for, unique
 from parlor.testing.postgres import ThrowawayPostgres
+from parlor.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 pytestmark = pytest.mark.usefixtures("live_db")
 
@@ -70,13 +72,17 @@ async def test_an_exhausted_pool_answers_internal_and_recovers(tenant_alpha, set
 
 @pytest.fixture
 def throwaway_database(monkeypatch, settings):
-    """A PostgreSQL of its own holding the chat tables in DRILL_SCHEMA; the pool points at it."""
+    """A PostgreSQL of its own holding the chat tables in DRILL_SCHEMA; the pool points at it.
+
+    With the webhook outbox's tables and procrastinate's schema: a send's statement writes them.
+    """
     server = ThrowawayPostgres()
     server.start()
     with connection.schema_editor(collect_sql=True, atomic=False) as editor:
-        for model in (Room, Message, Membership):
+        for model in (Room, Message, Membership, WebhookEndpoint, WebhookEvent, WebhookDelivery):
             editor.create_model(model)
     with psycopg.connect(server.conninfo, autocommit=True) as drill:
+        drill.execute(SchemaManager.get_schema())
         drill.execute(f"CREATE SCHEMA {DRILL_SCHEMA}")
         drill.execute(f"SET search_path TO {DRILL_SCHEMA}")
         for statement in editor.collected_sql:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from parlor.outbound import http as outbound_http
 from parlor.testing.receivers import Receiver
 from parlor.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from parlor.webhooks.retries import retry_delay
@@ -99,6 +101,27 @@ def test_a_connection_error_is_a_failure_like_any_other(tenant_alpha):
     delivery = pending_delivery(tenant_alpha, "http://127.0.0.1:9/nobody-listens")
     assert attempt(tenant_alpha, delivery) == "pending"
     assert reloaded(tenant_alpha, WebhookDelivery, delivery.id).last_error
+
+
+def test_a_receiver_that_does_not_answer_in_time_is_a_failure_retried_later(
+    tenant_alpha, monkeypatch
+):
+    released = threading.Event()
+    # The receiver reads the request, then answers only once the test is over.
+    receiver = Receiver(answer=lambda attempt: 200 if released.wait(30) else 500)
+    url = receiver.start()
+    monkeypatch.setattr(outbound_http, "TIMEOUT_SECONDS", 0.5)  # 10 s in production
+    try:
+        delivery = pending_delivery(tenant_alpha, url)
+        began = timezone.now()
+        assert attempt(tenant_alpha, delivery) == "pending"
+    finally:
+        released.set()
+        receiver.stop()
+    failed = reloaded(tenant_alpha, WebhookDelivery, delivery.id)
+    assert (failed.attempts, failed.last_error) == (1, "TimeoutError")
+    assert failed.next_attempt_at > began  # a later attempt is scheduled
+    assert [status for status, _ in webhook_jobs()] == ["todo"]  # the retry, queued
 
 
 @override_settings(
