@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from parlor.dashboard.services import staff_create
+from parlor.team.roles import Role
 
 PASSWORD = "correct-horse-battery"
 
@@ -23,10 +24,17 @@ class Staff:
     pk: int
 
 
-def staff_of(created, name: str = "Dana") -> Staff:
-    """Create a staff user with a unique username in the tenant's schema."""
+def staff_of(created, name: str = "Dana", role: str = Role.ADMIN, email: str = "") -> Staff:
+    """Create a staff user (an admin unless told) with a unique username in the tenant's schema."""
     username = f"staff-{uuid.uuid4().hex[:10]}"
-    user = staff_create(tenant=created.tenant, username=username, password=PASSWORD, name=name)
+    user = staff_create(
+        tenant=created.tenant,
+        username=username,
+        password=PASSWORD,
+        name=name,
+        email=email,
+        role=role,
+    )
     return Staff(created=created, username=username, host=created.domain, pk=user.pk)
 
 
