@@ -37,7 +37,10 @@ ADMIN_POSTS = [
     ("/dashboard/webhooks/ep_missing/deliveries/1/redeliver", {}),
     ("/dashboard/data", {"action": "retention", "conversation_days": ""}),
     ("/dashboard/data", {"action": "erase", "kind": "visitor", "id": "v_nobody"}),
-    ("/dashboard/staff", {"username": "new-{target}", "role": "agent", "password": "pw-long-enough-1"}),
+    (
+        "/dashboard/staff",
+        {"username": "new-{target}", "role": "agent", "password": "pw-long-enough-1"},
+    ),
     ("/dashboard/staff/{target}/role", {"role": "admin"}),
     ("/dashboard/staff/{target}/deactivate", {}),
     ("/dashboard/staff/{target}/reactivate", {}),
