@@ -15,7 +15,8 @@ from parlor.dashboard.tests.conftest import Staff, login, staff_of
 from parlor.team.roles import Role
 from parlor.team.selectors import staff_role_get
 from tenants.api_keys import api_key_create
-from tenants.models import ApiKey
+from tenants.models import ApiKey, Tenant
+from tenants.services import tenant_allowed_origins_update
 
 ADMIN_PAGES = [
     "/dashboard/settings",
@@ -32,7 +33,7 @@ ADMIN_POSTS = [
     ("/dashboard/api-keys/{key}/revoke", {}),
     ("/dashboard/signing-keys/rotate", {}),
     ("/dashboard/settings", {"form": "look", "title": "Help"}),
-    ("/dashboard/settings", {"form": "origins", "origins": "https://shop.alpha.example"}),
+    ("/dashboard/settings", {"form": "origins", "origins": "{origins}"}),
     ("/dashboard/webhooks/ep_missing/enable", {}),
     ("/dashboard/webhooks/ep_missing/deliveries/1/redeliver", {}),
     ("/dashboard/data", {"action": "retention", "conversation_days": ""}),
@@ -48,6 +49,21 @@ ADMIN_POSTS = [
 AGENT_PAGES = ["/dashboard/", "/dashboard/password"]
 ACTORS = ["owner", "admin", "agent", "other-tenant", "anonymous"]
 MANAGERS = {"owner", "admin"}
+
+
+ORIGINS = ["https://shop.alpha.example", "http://127.0.0.1:8001"]
+
+
+@pytest.fixture(autouse=True)
+def alpha_settings_kept(live_db, tenant_alpha):
+    """The matrix saves alpha's widget settings and origins: put them back for other tests."""
+    tenant = Tenant.objects.get(pk=tenant_alpha.tenant.pk)
+    origins, look = list(tenant.allowed_origins), dict(tenant.widget_settings or {})
+    yield
+    tenant = Tenant.objects.get(pk=tenant.pk)
+    tenant_allowed_origins_update(tenant=tenant, origins=origins)
+    tenant.widget_settings = look
+    tenant.save(update_fields=["widget_settings"])
 
 
 @dataclass
@@ -109,7 +125,7 @@ def test_admin_pages_open_to_owners_and_admins_only(scene, path, request):
 @pytest.mark.parametrize(("path", "data"), ADMIN_POSTS)
 def test_admin_posts_work_for_owners_and_admins_only(scene, path, data, request):
     actor = request.node.callspec.params["scene"]
-    fill = {"key": scene.key_id, "target": scene.target.pk}
+    fill = {"key": scene.key_id, "target": scene.target.pk, "origins": "\n".join(ORIGINS)}
     path = path.format(**fill)
     data = {name: value.format(**fill) for name, value in data.items()}
     before = (_audit_count(), ApiKey.objects.count())
