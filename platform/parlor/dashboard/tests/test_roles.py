@@ -15,8 +15,7 @@ from parlor.dashboard.tests.conftest import Staff, login, staff_of
 from parlor.team.roles import Role
 from parlor.team.selectors import staff_role_get
 from tenants.api_keys import api_key_create
-from tenants.models import ApiKey, Tenant
-from tenants.services import tenant_allowed_origins_update
+from tenants.models import ApiKey
 
 ADMIN_PAGES = [
     "/dashboard/settings",
@@ -55,15 +54,8 @@ ORIGINS = ["https://shop.alpha.example", "http://127.0.0.1:8001"]
 
 
 @pytest.fixture(autouse=True)
-def alpha_settings_kept(live_db, tenant_alpha):
-    """The matrix saves alpha's widget settings and origins: put them back for other tests."""
-    tenant = Tenant.objects.get(pk=tenant_alpha.tenant.pk)
-    origins, look = list(tenant.allowed_origins), dict(tenant.widget_settings or {})
-    yield
-    tenant = Tenant.objects.get(pk=tenant.pk)
-    tenant_allowed_origins_update(tenant=tenant, origins=origins)
-    tenant.widget_settings = look
-    tenant.save(update_fields=["widget_settings"])
+def kept(alpha_settings_kept):
+    """The matrix saves alpha's widget settings and origins (the conftest puts them back)."""
 
 
 @dataclass

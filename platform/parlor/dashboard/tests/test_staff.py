@@ -211,3 +211,36 @@ def test_the_audit_page_pages_by_cursor(tenant_alpha):
     second = owner.get(older).content.decode()
     assert "row-4<" in second and "row-54" not in second
     assert owner.get("/dashboard/audit?before=not-a-number").status_code == 200
+
+
+@pytest.mark.usefixtures("alpha_settings_kept")
+def test_every_dashboard_admin_action_is_audited_with_its_actor(tenant_alpha):
+    admin = staff_of(tenant_alpha, name="Ada", role=Role.ADMIN)
+    client = login(admin)
+    with schema_context("alpha"):
+        start = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    client.post("/dashboard/api-keys")
+    with schema_context("public"):
+        from tenants.models import ApiKey
+
+        key = ApiKey.objects.filter(tenant=tenant_alpha.tenant).order_by("-id").first()
+    client.post(f"/dashboard/api-keys/{key.id}/revoke")
+    client.post("/dashboard/signing-keys/rotate")
+    client.post("/dashboard/settings", {"form": "look", "title": "Help desk"})
+    client.post("/dashboard/data", {"action": "retention", "conversation_days": "30"})
+    client.post("/dashboard/data", {"action": "retention", "conversation_days": ""})
+    client.post("/dashboard/data", {"action": "erase", "kind": "visitor", "id": "v_gone_1"})
+    with schema_context("alpha"):
+        rows = list(AuditEntry.objects.filter(id__gt=start).order_by("id"))
+    assert [row.action for row in rows] == [
+        "api_key.created",
+        "api_key.revoked",
+        "signing_key.rotated",
+        "widget_settings.changed",
+        "retention.changed",
+        "retention.changed",
+        "personal_data.erased",
+    ]
+    assert {(row.actor, row.actor_name) for row in rows} == {(f"staff-{admin.pk}", "Ada")}
+    assert rows[0].target == rows[1].target == f"{key.prefix}…"
+    assert all("v_gone_1" not in row.target + str(row.detail) for row in rows)
