@@ -14,7 +14,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from parlor.audit.models import AuditEntry
-from parlor.dashboard.services import agent_token_issue
+from parlor.dashboard.services import agent_token_issue, staff_create
 from parlor.dashboard.tests.conftest import PASSWORD, login, staff_of
 from parlor.dashboard.tests.test_pages import XSS
 from parlor.team.roles import Role
@@ -244,3 +244,14 @@ def test_every_dashboard_admin_action_is_audited_with_its_actor(tenant_alpha):
     assert {(row.actor, row.actor_name) for row in rows} == {(f"staff-{admin.pk}", "Ada")}
     assert rows[0].target == rows[1].target == f"{key.prefix}…"
     assert all("v_gone_1" not in row.target + str(row.detail) for row in rows)
+
+
+def test_the_first_staff_user_of_a_tenant_owns_it_and_later_ones_are_agents(tenant_alpha):
+    User = get_user_model()
+    with schema_context("alpha"):
+        existing = User.objects.exists()
+    user = staff_create(
+        tenant=tenant_alpha.tenant, username=f"f-{uuid.uuid4().hex[:8]}", password="x" * 12
+    )
+    with schema_context("alpha"):
+        assert staff_role_get(user=user) == (Role.AGENT if existing else Role.OWNER)

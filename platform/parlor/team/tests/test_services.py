@@ -11,7 +11,6 @@ from django_tenants.utils import schema_context
 
 from parlor.audit.models import AuditEntry
 from parlor.base.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from parlor.dashboard.services import staff_create
 from parlor.team import services
 from parlor.team.models import StaffRole
 from parlor.team.roles import Role
@@ -21,12 +20,12 @@ pytestmark = pytest.mark.usefixtures("live_db")
 
 
 def _staff(created, role: str):
-    return staff_create(
-        tenant=created.tenant,
-        username=f"t-{uuid.uuid4().hex[:10]}",
-        password="correct-horse-battery",
-        role=role,
-    )
+    with schema_context(created.tenant.schema_name):
+        user = get_user_model().objects.create_user(
+            username=f"t-{uuid.uuid4().hex[:10]}", is_staff=True
+        )
+        services.staff_role_assign(user=user, role=role)
+        return user
 
 
 @pytest.fixture
@@ -39,17 +38,6 @@ def sole_owner(tenant_alpha) -> Iterator[object]:
     yield owner
     with schema_context("alpha"):
         StaffRole.objects.filter(pk__in=others).update(role=Role.OWNER)
-
-
-def test_the_first_staff_user_of_a_tenant_owns_it_and_later_ones_are_agents(tenant_alpha):
-    User = get_user_model()
-    with schema_context("alpha"):
-        existing = User.objects.exists()
-    user = staff_create(
-        tenant=tenant_alpha.tenant, username=f"f-{uuid.uuid4().hex[:8]}", password="x" * 12
-    )
-    with schema_context("alpha"):
-        assert staff_role_get(user=user) == (Role.AGENT if existing else Role.OWNER)
 
 
 def test_the_last_owner_cannot_be_demoted_or_deactivated(sole_owner, tenant_alpha):
