@@ -30,6 +30,8 @@ def webhook_alerts(request: HttpRequest) -> dict:
         or tenant.schema_name == "public"
         or not request.path.startswith("/dashboard/")
         or not request.user.is_authenticated
+        # Agents cannot open the webhooks page: the banner is for owners and admins.
+        or not getattr(request, "staff_manages", False)
     ):
         return {}
     return {"webhooks_disabled": webhook_selectors.webhook_endpoint_disabled_count()}

@@ -63,7 +63,8 @@ def staff_create(
 
 
 def staff_ensure(*, tenant: Tenant, username: str, password: str, name: str = "") -> None:
-    """Create the staff user, or give the existing one `password` (for the demo's known login)."""
+    """Create the staff user as an owner, or give the existing one `password` and ownership
+    (for the demo's known login)."""
     User = get_user_model()
     with schema_context(tenant.schema_name):
         user = User.objects.filter(username=username).first()
@@ -81,6 +82,7 @@ def staff_ensure(*, tenant: Tenant, username: str, password: str, name: str = ""
             user.set_password(password)
             user.is_staff = user.is_active = True
             user.save(update_fields=["password", "is_staff", "is_active"])
+        staff_role_assign(user=user, role=Role.OWNER)
 
 
 def staff_principal(*, tenant: Tenant, user: AbstractBaseUser) -> Principal:
