@@ -108,8 +108,11 @@ def test_adding_needs_a_password_or_an_email_and_a_weak_password_is_refused(tena
 def test_an_admin_cannot_add_an_owner(tenant_alpha):
     admin = login(staff_of(tenant_alpha, role=Role.ADMIN))
     username = f"own-{uuid.uuid4().hex[:8]}"
+    owner = staff_of(tenant_alpha, role=Role.OWNER)
     page = admin.get("/dashboard/staff").content.decode()
     assert 'value="owner"' not in page  # not offered
+    assert f"/dashboard/staff/{owner.pk}/deactivate" not in page
+    assert "Only an owner changes an owner." in page
     response = admin.post(
         "/dashboard/staff", {"username": username, "role": "owner", "password": "a-long-passphrase"}
     )
