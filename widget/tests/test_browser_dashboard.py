@@ -69,7 +69,9 @@ def dashboard(stack, django_db_blocker) -> Dashboard:
 
     username = f"agent-{secrets.token_hex(4)}"
     with django_db_blocker.unblock():
-        staff_create(tenant=stack.tenant, username=username, password=PASSWORD, name="Dana")
+        staff_create(
+            tenant=stack.tenant, username=username, password=PASSWORD, name="Dana", role="owner"
+        )
         domain = stack.tenant.get_primary_domain().domain
     return Dashboard(base=f"http://{domain}:{stack.proxy.port}/dashboard", username=username)
 

@@ -8,6 +8,9 @@ from ninja.security import HttpBearer
 from tenants.authentication import secret_key_authenticate
 from tenants.models import Tenant
 
+# Who the audit log names for a change made with a secret API key.
+API_ACTOR = "api-key"
+
 
 class SecretKeyAuth(HttpBearer):
     """`Authorization: Bearer sk_...`; the tenant is then `request.auth`."""

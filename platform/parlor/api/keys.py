@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
+from django_tenants.utils import schema_context
 from ninja import Router
 
-from parlor.api.auth import secret_key_auth
+from parlor.api.auth import API_ACTOR, secret_key_auth
 from parlor.api.parsing import json_body, optional_int
 from parlor.api.schemas import Closed, body_schema, responses
+from parlor.audit import actions
+from parlor.audit.services import audit_record
 from parlor.base.times import isoformat
 from tenants.keys import (
     DEFAULT_GRACE_SECONDS,
@@ -71,6 +74,8 @@ def keys_register(request: HttpRequest) -> JsonResponse:
     """Register `{jwk}`, a public key with which the tenant signs its own tokens."""
     body = json_body(request, fields={"jwk"})
     key = signing_key_register_public(tenant=request.auth, jwk=body.get("jwk"))
+    with schema_context(request.auth.schema_name):
+        audit_record(actor=API_ACTOR, action=actions.SIGNING_KEY_REGISTERED, target=key.kid)
     return JsonResponse(key_json(key), status=201)
 
 
@@ -89,6 +94,10 @@ def keys_rotate(request: HttpRequest) -> JsonResponse:
     rotation = signing_key_rotate(
         tenant=tenant, grace_seconds=DEFAULT_GRACE_SECONDS if grace is None else grace
     )
+    with schema_context(tenant.schema_name):
+        audit_record(
+            actor=API_ACTOR, action=actions.SIGNING_KEY_ROTATED, target=rotation.current.kid
+        )
     answer = key_json(rotation.current)
     if rotation.previous is not None:
         answer["previous"] = key_json(rotation.previous)

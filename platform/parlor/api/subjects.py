@@ -8,8 +8,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django_tenants.utils import schema_context
 from ninja import Router
 
-from parlor.api.auth import secret_key_auth
+from parlor.api.auth import API_ACTOR, secret_key_auth
 from parlor.api.schemas import Closed, responses
+from parlor.audit import actions
+from parlor.audit.services import audit_record
 from parlor.subjects.records import subject_parse
 from parlor.subjects.selectors import subject_export
 from parlor.subjects.services import subject_erase
@@ -42,7 +44,10 @@ def subjects_export(request: HttpRequest, kind: str, subject_id: str) -> HttpRes
     """Return the subject's profile, conversations, messages and read positions as JSON."""
     subject = subject_parse(kind=kind, subject_id=subject_id)
     with schema_context(request.auth.schema_name):
-        return JsonResponse(subject_export(subject))
+        answer = JsonResponse(subject_export(subject))
+        # The kind only, never the id: an erasure must not leave the id behind in the log.
+        audit_record(actor=API_ACTOR, action=actions.PERSONAL_DATA_EXPORTED, target=subject.kind)
+    return answer
 
 
 @router.delete(
@@ -53,4 +58,10 @@ def subjects_erase(request: HttpRequest, kind: str, subject_id: str) -> HttpResp
     subject = subject_parse(kind=kind, subject_id=subject_id)
     with schema_context(request.auth.schema_name):
         removed = subject_erase(tenant=request.auth, subject=subject)
+        audit_record(
+            actor=API_ACTOR,
+            action=actions.PERSONAL_DATA_ERASED,
+            target=subject.kind,
+            detail={"records": sum(removed.values())},
+        )
     return JsonResponse({"erased": removed})

@@ -6,8 +6,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django_tenants.utils import schema_context
 from ninja import Router
 
-from parlor.api.auth import secret_key_auth
+from parlor.api.auth import API_ACTOR, secret_key_auth
 from parlor.api.schemas import Closed, responses
+from parlor.audit import actions
+from parlor.audit.services import audit_record
 from parlor.base.times import isoformat
 from parlor.webhooks import selectors, services
 from parlor.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -70,6 +72,12 @@ def webhooks_create(request: HttpRequest, body: EndpointCreate) -> HttpResponse:
     """Register an endpoint; the answer carries its `whsec_` secret, shown once."""
     with schema_context(request.auth.schema_name):
         endpoint = services.webhook_endpoint_create(url=body.url, events=body.events)
+        audit_record(
+            actor=API_ACTOR,
+            action=actions.WEBHOOK_ENDPOINT_ADDED,
+            target=endpoint.id,
+            detail={"events": list(body.events)[:20]},
+        )
     return JsonResponse(endpoint_json(endpoint, secret=True), status=201)
 
 
@@ -86,6 +94,7 @@ def webhooks_delete(request: HttpRequest, endpoint_id: str) -> HttpResponse:
     """Delete an endpoint; its pending deliveries are not sent."""
     with schema_context(request.auth.schema_name):
         services.webhook_endpoint_delete(endpoint_id=endpoint_id)
+        audit_record(actor=API_ACTOR, action=actions.WEBHOOK_ENDPOINT_REMOVED, target=endpoint_id)
     return HttpResponse(status=204)
 
 
@@ -98,6 +107,9 @@ def webhooks_rotate_secret(request: HttpRequest, endpoint_id: str) -> HttpRespon
     """Give the endpoint a new secret, used from the next attempt on; shown once."""
     with schema_context(request.auth.schema_name):
         endpoint = services.webhook_endpoint_secret_rotate(endpoint_id=endpoint_id)
+        audit_record(
+            actor=API_ACTOR, action=actions.WEBHOOK_ENDPOINT_SECRET_ROTATED, target=endpoint_id
+        )
     return JsonResponse(endpoint_json(endpoint, secret=True))
 
 

@@ -12,6 +12,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from parlor.team.roles import role_manages
+from parlor.team.selectors import staff_role_get
 from tenants.models import Tenant
 
 # The schema a session was logged into: checked on every request, so a session can never be
@@ -52,8 +54,11 @@ def public_host_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def staff_required(*, json: bool = False) -> Callable:
-    """Let only this tenant's logged-in staff through; others go to login (or get a 401 JSON)."""
+def staff_required(*, json: bool = False, manage: bool = False) -> Callable:
+    """Let only this tenant's logged-in staff through; others go to login (or get a 401 JSON).
+
+    With `manage`, only owners and admins: agents get a 403 page (or a 403 JSON).
+    """
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
@@ -71,7 +76,12 @@ def staff_required(*, json: bool = False) -> Callable:
                 return redirect_to_login(
                     request.get_full_path(), login_url=reverse("dashboard:login")
                 )
-            response = view(request, *args, **kwargs)
+            request.staff_role = staff_role_get(user=request.user)
+            request.staff_manages = role_manages(request.staff_role)
+            if manage and not request.staff_manages:
+                response = _forbidden(request, json=json)
+            else:
+                response = view(request, *args, **kwargs)
             response.headers.setdefault("Content-Security-Policy", _policy(request))
             response.headers.setdefault("Cache-Control", "no-store")
             return response
@@ -79,6 +89,13 @@ def staff_required(*, json: bool = False) -> Callable:
         return wrapper
 
     return decorate
+
+
+def _forbidden(request: HttpRequest, *, json: bool) -> HttpResponse:
+    detail = "only owners and admins may do this."
+    if json:
+        return JsonResponse({"code": "not_allowed", "detail": detail}, status=403)
+    return render(request, "dashboard/forbidden.html", {"detail": detail}, status=403)
 
 
 def _policy(request: HttpRequest) -> str:

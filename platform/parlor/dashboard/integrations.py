@@ -10,6 +10,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from parlor.audit import actions
+from parlor.audit.services import audit_record
 from parlor.base.errors import ApplicationError, NotFound
 from parlor.dashboard.access import staff_required
 from parlor.subjects.records import SUBJECT_KINDS, subject_parse
@@ -28,13 +30,15 @@ def webhook_alerts(request: HttpRequest) -> dict:
         or tenant.schema_name == "public"
         or not request.path.startswith("/dashboard/")
         or not request.user.is_authenticated
+        # Agents cannot open the webhooks page: the banner is for owners and admins.
+        or not getattr(request, "staff_manages", False)
     ):
         return {}
     return {"webhooks_disabled": webhook_selectors.webhook_endpoint_disabled_count()}
 
 
 @require_http_methods(["GET"])
-@staff_required()
+@staff_required(manage=True)
 def webhooks(request: HttpRequest) -> HttpResponse:
     """List the tenant's endpoints (disabled ones called out) and their newest deliveries."""
     endpoints = webhook_selectors.webhook_endpoint_list()
@@ -48,7 +52,7 @@ def webhooks(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required()
+@staff_required(manage=True)
 def webhook_redeliver(request: HttpRequest, endpoint_id: str, delivery_id: int) -> HttpResponse:
     """Send a delivery's event again, with the same webhook-id."""
     try:
@@ -57,24 +61,31 @@ def webhook_redeliver(request: HttpRequest, endpoint_id: str, delivery_id: int) 
         )
     except NotFound:
         raise Http404("no such delivery") from None
+    audit_record(
+        actor=request.user,
+        action=actions.WEBHOOK_DELIVERY_REDELIVERED,
+        target=endpoint_id,
+        detail={"delivery_id": delivery_id},
+    )
     messages.success(request, "Delivery queued again.")
     return redirect("dashboard:webhooks")
 
 
 @require_POST
-@staff_required()
+@staff_required(manage=True)
 def webhook_enable(request: HttpRequest, endpoint_id: str) -> HttpResponse:
     """Turn a disabled endpoint back on."""
     try:
         webhook_services.webhook_endpoint_enable(endpoint_id=endpoint_id)
     except NotFound:
         raise Http404("no such endpoint") from None
+    audit_record(actor=request.user, action=actions.WEBHOOK_ENDPOINT_ENABLED, target=endpoint_id)
     messages.success(request, "Endpoint enabled again.")
     return redirect("dashboard:webhooks")
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required()
+@staff_required(manage=True)
 def personal_data(request: HttpRequest) -> HttpResponse:
     """Export or erase one subject's data; set the retention of inactive conversations."""
     if request.method == "POST":
@@ -86,6 +97,8 @@ def personal_data(request: HttpRequest) -> HttpResponse:
         except NotFound:
             messages.error(request, "Parlor stores nothing about that subject.")
             return redirect("dashboard:data")
+        # The subject's kind only, never its id: an erasure must not leave the id behind here.
+        audit_record(actor=request.user, action=actions.PERSONAL_DATA_EXPORTED, target=kind)
         response = HttpResponse(json.dumps(export, indent=2), content_type="application/json")
         response["Content-Disposition"] = 'attachment; filename="subject-export.json"'
         return response
@@ -101,12 +114,21 @@ def _personal_data_post(request: HttpRequest) -> HttpResponse:
             if raw and days is None:
                 raise ApplicationError("enter a number of days, or nothing.", code="invalid_field")
             retention_set(days=days)
+            audit_record(
+                actor=request.user, action=actions.RETENTION_CHANGED, detail={"days": days}
+            )
             messages.success(request, "Retention saved.")
         else:
             subject = subject_parse(
                 kind=request.POST.get("kind", ""), subject_id=request.POST.get("id", "")
             )
             removed = subject_erase(tenant=request.tenant, subject=subject)
+            audit_record(
+                actor=request.user,
+                action=actions.PERSONAL_DATA_ERASED,
+                target=subject.kind,
+                detail={"records": sum(removed.values())},
+            )
             messages.success(request, f"Erased {sum(removed.values())} records.")
     except ApplicationError as error:
         messages.error(request, error.detail)

@@ -17,6 +17,7 @@ from parlor.base.addresses import client_address
 from parlor.throttle import rule_from_settings, throttle
 
 DETAIL = "too many login attempts"
+RESET_DETAIL = "too many password reset requests"
 
 
 def login_attempt_throttle(*, request: HttpRequest, username: str) -> None:
@@ -33,6 +34,27 @@ def login_attempt_throttle(*, request: HttpRequest, username: str) -> None:
         rule=rule_from_settings("login_account"),
         key=f"{request.tenant.id}:{_account_key(username)}",
         detail=DETAIL,
+    )
+
+
+def password_reset_throttle(*, request: HttpRequest, email: str) -> None:
+    """Spend one attempt of this address and of the submitted email, or raise RateLimited.
+
+    The same buckets' rules as logins, with the email's own key: counted before any lookup,
+    so a known address and an unknown one are throttled alike.
+    """
+    throttle(
+        rule=rule_from_settings("login_address"),
+        key=client_address(
+            peer=request.META.get("REMOTE_ADDR"),
+            forwarded_for=request.META.get("HTTP_X_FORWARDED_FOR"),
+        ),
+        detail=RESET_DETAIL,
+    )
+    throttle(
+        rule=rule_from_settings("login_account"),
+        key=f"{request.tenant.id}:reset:{_account_key(email)}",
+        detail=RESET_DETAIL,
     )
 
 

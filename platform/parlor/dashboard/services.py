@@ -6,30 +6,51 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django_tenants.utils import schema_context
 
 from parlor.base.errors import Conflict, ValidationFailed
 from parlor.base.identity import Principal, PrincipalKind, TenantRef
 from parlor.chat import posting
 from parlor.chat.records import MessageSent
+from parlor.team.roles import Role
+from parlor.team.services import STAFF_SUBJECT_PREFIX, staff_role_assign
 from tenants.models import Tenant
 from tenants.revocation import subject_revoke
 from tenants.tokens import IssuedToken, token_issue
 
-STAFF_SUBJECT_PREFIX = "staff-"
+__all__ = ["STAFF_SUBJECT_PREFIX", "staff_create", "staff_ensure", "staff_principal"]
 
 
 def staff_create(
-    *, tenant: Tenant, username: str, password: str, name: str = "", check_password: bool = True
+    *,
+    tenant: Tenant,
+    username: str,
+    password: str,
+    name: str = "",
+    email: str = "",
+    role: str | None = None,
+    check_password: bool = True,
 ) -> AbstractBaseUser:
-    """Create a staff user in the tenant's schema; raise Conflict or ValidationFailed."""
+    """Create a staff user in the tenant's schema; raise Conflict or ValidationFailed.
+
+    Without a `role`, the tenant's first staff user becomes its owner and later ones agents.
+    """
     User = get_user_model()
-    with schema_context(tenant.schema_name):
+    with schema_context(tenant.schema_name), transaction.atomic():
         if not username or len(username) > 150:
             raise ValidationFailed("username must be 1 to 150 characters.", code="invalid_username")
         if User.objects.filter(username=username).exists():
             raise Conflict(f"a staff user '{username}' already exists in this tenant.")
-        user = User(username=username, first_name=name[:150], is_staff=True, is_active=True)
+        if role is None:
+            role = Role.AGENT if User.objects.filter(is_staff=True).exists() else Role.OWNER
+        user = User(
+            username=username,
+            first_name=name[:150],
+            email=email[:254],
+            is_staff=True,
+            is_active=True,
+        )
         if check_password:
             try:
                 validate_password(password, user)
@@ -37,23 +58,31 @@ def staff_create(
                 raise ValidationFailed(" ".join(error.messages), code="weak_password") from None
         user.set_password(password)
         user.save()
+        staff_role_assign(user=user, role=role)
         return user
 
 
 def staff_ensure(*, tenant: Tenant, username: str, password: str, name: str = "") -> None:
-    """Create the staff user, or give the existing one `password` (for the demo's known login)."""
+    """Create the staff user as an owner, or give the existing one `password` and ownership
+    (for the demo's known login)."""
     User = get_user_model()
     with schema_context(tenant.schema_name):
         user = User.objects.filter(username=username).first()
         if user is None:
             staff_create(
-                tenant=tenant, username=username, password=password, name=name, check_password=False
+                tenant=tenant,
+                username=username,
+                password=password,
+                name=name,
+                role=Role.OWNER,
+                check_password=False,
             )
             return
         if not user.check_password(password) or not (user.is_staff and user.is_active):
             user.set_password(password)
             user.is_staff = user.is_active = True
             user.save(update_fields=["password", "is_staff", "is_active"])
+        staff_role_assign(user=user, role=Role.OWNER)
 
 
 def staff_principal(*, tenant: Tenant, user: AbstractBaseUser) -> Principal:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from parlor.dashboard import integrations, views
+from parlor.dashboard import integrations, passwords, staff, views
 
 app_name = "dashboard"
 
@@ -26,4 +26,25 @@ urlpatterns = [
     ),
     path("webhooks/<str:endpoint_id>/enable", integrations.webhook_enable, name="webhook-enable"),
     path("data", integrations.personal_data, name="data"),
+    # Team and roles, the audit log, passwords (issue 12, item 7).
+    path("staff", staff.staff, name="staff"),
+    path("staff/<int:user_id>/role", staff.staff_role, name="staff-role"),
+    path("staff/<int:user_id>/deactivate", staff.staff_deactivate, name="staff-deactivate"),
+    path("staff/<int:user_id>/reactivate", staff.staff_reactivate, name="staff-reactivate"),
+    path("audit", staff.audit, name="audit"),
+    path("password", passwords.PasswordChangeView.as_view(), name="password"),
+    path("password-reset", passwords.PasswordResetView.as_view(), name="password-reset"),
+    path(
+        "password-reset/sent", passwords.PasswordResetSentView.as_view(), name="password-reset-sent"
+    ),
+    path(
+        "password-reset/<uidb64>/<token>",
+        passwords.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
+    path(
+        "password-reset/done",
+        passwords.PasswordResetCompleteView.as_view(),
+        name="password-reset-complete",
+    ),
 ]

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from parlor.audit import actions
+from parlor.audit.services import audit_record
 from parlor.base.errors import ApplicationError, NotFound, RateLimited
 from parlor.base.times import isoformat
 from parlor.chat.models import RoomKind
@@ -160,7 +162,7 @@ def agent_token(request: HttpRequest) -> JsonResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required()
+@staff_required(manage=True)
 def widget_settings(request: HttpRequest) -> HttpResponse:
     """Edit the widget's look and the origins allowed to embed it (two forms, one page)."""
     tenant = request.tenant
@@ -172,6 +174,11 @@ def widget_settings(request: HttpRequest) -> HttpResponse:
             if origins.is_valid():
                 origin_list = origins.cleaned_data["origins"]
                 tenant_services.tenant_allowed_origins_update(tenant=tenant, origins=origin_list)
+                audit_record(
+                    actor=request.user,
+                    action=actions.ALLOWED_ORIGINS_CHANGED,
+                    detail={"origins": origin_list},
+                )
                 messages.success(request, "Allowed origins saved.")
                 return redirect("dashboard:settings")
         else:
@@ -179,6 +186,11 @@ def widget_settings(request: HttpRequest) -> HttpResponse:
             if look.is_valid():
                 tenant_services.tenant_widget_settings_update(
                     tenant=tenant, settings=look.settings()
+                )
+                audit_record(
+                    actor=request.user,
+                    action=actions.WIDGET_SETTINGS_CHANGED,
+                    detail={"fields": sorted(look.settings())},
                 )
                 messages.success(request, "Widget settings saved.")
                 return redirect("dashboard:settings")
@@ -188,12 +200,15 @@ def widget_settings(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required()
+@staff_required(manage=True)
 def api_keys(request: HttpRequest) -> HttpResponse:
     """List the tenant's secret API keys; POST creates one and shows it this once."""
     created = None
     if request.method == "POST":
         created = tenant_api_keys.api_key_create(tenant=request.tenant)
+        audit_record(
+            actor=request.user, action=actions.API_KEY_CREATED, target=f"{created.api_key.prefix}…"
+        )
     context = {
         "keys": selectors.api_key_list(tenant=request.tenant),
         "created": created,
@@ -203,19 +218,20 @@ def api_keys(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required()
+@staff_required(manage=True)
 def api_key_revoke(request: HttpRequest, key_id: int) -> HttpResponse:
     """Revoke one of the tenant's API keys at once."""
     try:
         revoked = tenant_api_keys.api_key_revoke(tenant=request.tenant, key_id=key_id)
     except NotFound:
         raise Http404("no such API key") from None
+    audit_record(actor=request.user, action=actions.API_KEY_REVOKED, target=f"{revoked.prefix}…")
     messages.success(request, f"Key {revoked.prefix}… revoked.")
     return redirect("dashboard:api-keys")
 
 
 @require_GET
-@staff_required()
+@staff_required(manage=True)
 def signing_keys(request: HttpRequest) -> HttpResponse:
     """List the keys that sign and verify the tenant's tokens."""
     keys = signing_key_list(tenant=request.tenant)
@@ -224,7 +240,7 @@ def signing_keys(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required()
+@staff_required(manage=True)
 def signing_key_rotate(request: HttpRequest) -> HttpResponse:
     """Make a new signing key current; the previous one verifies until its grace ends."""
     try:
@@ -232,5 +248,8 @@ def signing_key_rotate(request: HttpRequest) -> HttpResponse:
     except ApplicationError as error:
         messages.error(request, error.detail)
     else:
+        audit_record(
+            actor=request.user, action=actions.SIGNING_KEY_ROTATED, target=rotation.current.kid
+        )
         messages.success(request, f"Key {rotation.current.kid} now signs new tokens.")
     return redirect(reverse("dashboard:signing-keys"))

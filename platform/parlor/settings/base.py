@@ -38,6 +38,8 @@ TENANT_APPS = [
     "parlor.chat",
     "parlor.webhooks",
     "parlor.subjects",
+    "parlor.team",
+    "parlor.audit",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -147,6 +149,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+
+# Email (password resets, staff invitations): SMTP when EMAIL_HOST is set, else printed to the
+# console. The test suite replaces the backend with Django's in-memory outbox.
+EMAIL_HOST = env.get("EMAIL_HOST")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env.get_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env.get("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env.get("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env.get_bool("EMAIL_USE_TLS", True)
+EMAIL_USE_SSL = env.get_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env.get_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env.get("EMAIL_FROM", "Parlor <noreply@localhost>")
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

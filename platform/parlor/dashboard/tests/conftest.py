@@ -9,6 +9,9 @@ import pytest
 from django.test import Client
 
 from parlor.dashboard.services import staff_create
+from parlor.team.roles import Role
+from tenants.models import Tenant
+from tenants.services import tenant_allowed_origins_update
 
 PASSWORD = "correct-horse-battery"
 
@@ -23,10 +26,17 @@ class Staff:
     pk: int
 
 
-def staff_of(created, name: str = "Dana") -> Staff:
-    """Create a staff user with a unique username in the tenant's schema."""
+def staff_of(created, name: str = "Dana", role: str = Role.ADMIN, email: str = "") -> Staff:
+    """Create a staff user (an admin unless told) with a unique username in the tenant's schema."""
     username = f"staff-{uuid.uuid4().hex[:10]}"
-    user = staff_create(tenant=created.tenant, username=username, password=PASSWORD, name=name)
+    user = staff_create(
+        tenant=created.tenant,
+        username=username,
+        password=PASSWORD,
+        name=name,
+        email=email,
+        role=role,
+    )
     return Staff(created=created, username=username, host=created.domain, pk=user.pk)
 
 
@@ -64,3 +74,15 @@ def bravo_staff(live_db, tenant_bravo) -> Staff:
 @pytest.fixture
 def memory_layer(settings):
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+@pytest.fixture
+def alpha_settings_kept(live_db, tenant_alpha):
+    """Put alpha's widget look and allowed origins back after a test that saves them."""
+    tenant = Tenant.objects.get(pk=tenant_alpha.tenant.pk)
+    origins, look = list(tenant.allowed_origins), dict(tenant.widget_settings or {})
+    yield
+    tenant = Tenant.objects.get(pk=tenant.pk)
+    tenant_allowed_origins_update(tenant=tenant, origins=origins)
+    tenant.widget_settings = look
+    tenant.save(update_fields=["widget_settings"])

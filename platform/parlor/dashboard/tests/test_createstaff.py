@@ -83,3 +83,19 @@ def test_staff_ensure_creates_once_and_restores_the_known_password(tenant_alpha)
         user.save()
     staff_ensure(tenant=tenant_alpha.tenant, username=username, password="known-pass-1")
     assert _can_log_in("alpha.localhost", username, "known-pass-1")
+
+
+def test_createstaff_makes_an_owner_unless_told_otherwise():
+    from parlor.team.selectors import staff_role_get
+
+    owner, agent = (f"{name}-{uuid.uuid4().hex[:8]}" for name in ("own", "agt"))
+    out = io.StringIO()
+    call_command("createstaff", "alpha", username=owner, password=PASSWORD, stdout=out)
+    call_command(
+        "createstaff", "alpha", username=agent, password=PASSWORD, role="agent", stdout=out
+    )
+    assert "as owner" in out.getvalue() and "as agent" in out.getvalue()
+    with schema_context("alpha"):
+        users = get_user_model().objects
+        assert staff_role_get(user=users.get(username=owner)) == "owner"
+        assert staff_role_get(user=users.get(username=agent)) == "agent"

@@ -1,4 +1,5 @@
-"""`manage.py createstaff SLUG --username U (--password P | --password-stdin) [--name N]`."""
+"""`manage.py createstaff SLUG --username U (--password P | --password-stdin) [--name N]
+[--email E] [--role owner|admin|agent]` (an owner by default)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from parlor.base.errors import ApplicationError
 from parlor.dashboard.services import staff_create
+from parlor.team.roles import Role
 from tenants.selectors import tenant_get
 
 
@@ -25,6 +27,8 @@ class Command(BaseCommand):
             "--password-stdin", action="store_true", help="read the password from stdin"
         )
         parser.add_argument("--name", default="", help="the name customers see, e.g. 'Dana'")
+        parser.add_argument("--email", default="", help="where password reset emails go")
+        parser.add_argument("--role", choices=Role.values, default=Role.OWNER)
 
     def handle(self, *args, **options) -> None:
         password = options["password"]
@@ -37,9 +41,12 @@ class Command(BaseCommand):
                 username=options["username"],
                 password=password,
                 name=options["name"],
+                email=options["email"],
+                role=options["role"],
             )
         except ApplicationError as error:
             raise CommandError(f"{error.code}: {error.detail}") from None
         domain = tenant.get_primary_domain()
         where = f" on http://{domain.domain}/dashboard/" if domain else ""
-        self.stdout.write(f"Staff user '{options['username']}' created for {tenant.slug}{where}.")
+        username, role = options["username"], options["role"]
+        self.stdout.write(f"Staff user '{username}' created for {tenant.slug}{where} as {role}.")
