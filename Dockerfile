@@ -4,10 +4,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     PYTHONPATH=/app:/app/platform DJANGO_SETTINGS_MODULE=parlor.settings.production
 WORKDIR /app
 COPY pyproject.toml README.md ./
+# The runtime dependencies only: not the dev extra (test tools), not the embedded PostgreSQL.
 RUN pip install --no-cache-dir .
 COPY . .
 # The dashboard's static files, content-hashed and compressed; settings need only placeholders.
-RUN DATABASE_URL=postgres://build@127.0.0.1:1/build SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+RUN DATABASE_URL=postgres://build@127.0.0.1:1/build REDIS_URL=redis://127.0.0.1:1/0 \
+    ALLOWED_HOSTS=build.invalid SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
     python manage.py collectstatic --noinput --verbosity 0
 RUN useradd --system parlor && chown -R parlor /app
 USER parlor

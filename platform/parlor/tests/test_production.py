@@ -21,11 +21,15 @@ def python(code: str, **env: str) -> subprocess.CompletedProcess:
         key: value
         for key, value in os.environ.items()
         if key not in {"DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
+        and key != "REDIS_URL"
     }
     environment = {
         **inherited,
         "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "platform")]),
         "DATABASE_URL": database_url_for_tests(),
+        # Production refuses to start without these (parlor.settings.required); never dialled.
+        "REDIS_URL": "redis://127.0.0.1:6379/15",
+        "ALLOWED_HOSTS": "parlor.example",
         **env,
     }
     return subprocess.run(

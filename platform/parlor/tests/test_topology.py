@@ -1,0 +1,239 @@
+"""The production topology as compose runs it, without Docker (parlor/testing/topology.py):
+the one-shot migration, two app processes with the image's command and production settings,
+nginx over TLS with deploy/nginx.conf. Everything below goes through nginx, as users would."""
+
+from __future__ import annotations
+
+import json
+import os
+import ssl
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import psycopg
+import pytest
+
+from parlor.testing.topology import (
+    Topology,
+    compose_services,
+    local_argv,
+    nginx_missing_reason,
+    topology_environment,
+    topology_ports,
+)
+
+pytestmark = [pytest.mark.topology, pytest.mark.redis]
+
+PLATFORM_HOST = "parlor.test"
+TENANT_HOST = "chat.acme.test"
+PASSWORD = "correct-horse-battery-staple"
+UNVERIFIED = ssl._create_unverified_context()
+
+
+def skip_or_fail(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; CI must not skip the topology test")
+    pytest.skip(reason)
+
+
+def fresh_database(base_url: str) -> str:
+    """Create an empty database next to the test database; return its URL."""
+    parts = urlsplit(base_url)
+    name = parts.path.lstrip("/") + "_topology"
+    with psycopg.connect(base_url, autocommit=True) as connection:
+        connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name]
+        )
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return parts._replace(path=f"/{name}").geturl()
+
+
+def drop_database(url: str, base_url: str) -> None:
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(base_url, autocommit=True) as connection:
+        connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name]
+        )
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def https(topology: Topology, path: str, *, host: str = PLATFORM_HOST, **request_options):
+    """Request `path` through nginx's TLS port with `host` as the Host; return the response."""
+    headers = {"Host": host, **request_options.pop("headers", {})}
+    request = urllib.request.Request(
+        f"https://127.0.0.1:{topology.https_port}{path}", headers=headers, **request_options
+    )
+    try:
+        return urllib.request.urlopen(request, timeout=10, context=UNVERIFIED)
+    except urllib.error.HTTPError as error:
+        return error
+
+
+@pytest.fixture(scope="module")
+def topology(django_db_setup, redis_url, tmp_path_factory) -> Iterator[Topology]:
+    """Migrate a fresh database, create a tenant and an owner, start two apps and nginx."""
+    from widget.tests.support import PageServer
+
+    reason = nginx_missing_reason()
+    if reason:
+        skip_or_fail(reason)
+    from parlor.testing.database import database_url_for_tests
+
+    base_url = database_url_for_tests()
+    database_url = fresh_database(base_url)
+    https_port, http_port, app_ports = topology_ports()
+    shop = PageServer()
+    topology = Topology(
+        directory=tmp_path_factory.mktemp("topology"),
+        platform_host=PLATFORM_HOST,
+        tenant_host=TENANT_HOST,
+        app_env=topology_environment(
+            database_url=database_url,
+            redis_url=redis_url,
+            platform_host=PLATFORM_HOST,
+            https_port=https_port,
+            extra={"PARLOR_CHANNEL_PREFIX": f"topology{https_port}"},
+        ),
+        app_ports=app_ports,
+        https_port=https_port,
+        http_port=http_port,
+    )
+    topology.shop = shop
+    try:
+        # compose's one-shot `migrate`, then the first tenant as docs/operations.md says.
+        migrate = compose_services()["migrate"]["command"]
+        topology.manage(*local_argv(migrate)[2:])
+        created = topology.manage(
+            "createtenant", "acme", "--name", "Acme", "--domain", TENANT_HOST,
+            "--allowed-origin", f"http://shop.test:{shop.port}", "--json",
+        )  # fmt: skip
+        topology.tenant = json.loads(created.stdout)
+        topology.manage(
+            "createstaff", "acme", "--username", "dana", "--name", "Dana", "--password-stdin",
+            stdin=PASSWORD + "\n",
+        )  # fmt: skip
+        topology.start_app(0)
+        topology.start_app(1)
+        topology.start_nginx()
+        yield topology
+    finally:
+        topology.stop()
+        shop.close()
+        drop_database(database_url, base_url)
+
+
+def issue_token(topology: Topology, user_id: str, kind: str = "user") -> str:
+    """Issue a token through nginx with the tenant's secret key."""
+    body = json.dumps({"user_id": user_id, "name": user_id.title(), "kind": kind}).encode()
+    response = https(
+        topology, "/api/v1/tokens", method="POST", data=body,
+        headers={"Authorization": f"Bearer {topology.tenant['secret_key']}",
+                 "Content-Type": "application/json"},
+    )  # fmt: skip
+    assert response.status == 201, response.read()
+    return json.loads(response.read())["token"]
+
+
+def test_readyz_answers_through_nginx_over_tls(topology):
+    response = https(topology, "/readyz")
+    assert response.status == 200
+    assert json.loads(response.read()) == {"status": "ready"}
+    # Any Host: a load balancer probing by address is answered too.
+    assert https(topology, "/healthz", host="10.1.2.3").status == 200
+
+
+def test_a_host_no_tenant_owns_is_refused_with_one_log_line(topology):
+    marker = f"nobody-{time.monotonic_ns()}.example"
+    response = https(topology, "/dashboard/login", host=marker)
+    assert response.status == 400
+    lines = [line for app in topology.apps for line in app.log().splitlines() if marker in line]
+    assert len(lines) == 1, lines
+    record = json.loads(lines[0])
+    assert record["level"] == "WARNING" and "tenant domain" in record["message"]
+
+
+def test_a_message_crosses_between_the_two_app_processes(topology):
+    from widget.tests.support import Agent
+
+    agent_token = issue_token(topology, "agent-1", kind="agent")
+    visitor_token = issue_token(topology, "visitor-1")
+    # One client on each process (nginx alone would pick either for either).
+    first = Agent(f"ws://127.0.0.1:{topology.app_ports[0]}/ws/v1/", agent_token)
+    second = Agent(f"ws://127.0.0.1:{topology.app_ports[1]}/ws/v1/", visitor_token)
+    try:
+        room = second.hello["conversation"]
+        second.join(room)
+        second.say(room, "hello from the second process")  # creates the conversation
+        first.join(room)
+        first.say(room, "crossing over")
+        frame = second.wait_for(
+            lambda f: f["type"] == "message" and f.get("body") == "crossing over"
+        )
+        assert frame["room"] == room
+    finally:
+        first.close()
+        second.close()
+
+
+def chromium(profile):
+    """Headless Chromium that resolves *.test to this machine and accepts the test certificate."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    from widget.tests.support import CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    flags = ["--ignore-certificate-errors", "--host-resolver-rules=MAP *.test 127.0.0.1"]
+    for flag in [*CHROMIUM_FLAGS, *flags, f"--user-data-dir={profile}"]:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    driver.set_script_timeout(20)
+    return driver
+
+
+def test_the_widget_on_a_customer_page_and_an_agent_replying_from_the_dashboard(topology, tmp_path):
+    from selenium.webdriver.common.keys import Keys
+
+    from widget.tests.support import (
+        Widget,
+        browser_missing_reason,
+        customer_page,
+        start_conversation,
+        wait_until,
+    )
+
+    reason = browser_missing_reason()
+    if reason:
+        skip_or_fail(reason)
+    key = topology.tenant["publishable_key"]
+    topology.shop.pages["/"] = customer_page(platform_url=topology.public_url, key=key)
+    visitor_driver, agent_driver = chromium(tmp_path / "visitor"), chromium(tmp_path / "agent")
+    try:
+        visitor_driver.get(f"http://shop.test:{topology.shop.port}/")
+        visitor = Widget(visitor_driver, key)
+        visitor.open()
+        visitor.connected()
+        room = start_conversation(visitor, "Hello through nginx")
+
+        # The dashboard over https on the tenant's domain: the login POST passes the CSRF
+        # origin check and the Secure session cookie is kept.
+        base = f"{topology.tenant_url}/dashboard"
+        agent_driver.get(f"{base}/login")
+        agent_driver.find_element("name", "username").send_keys("dana")
+        agent_driver.find_element("name", "password").send_keys(PASSWORD, Keys.ENTER)
+        wait_until(lambda: "/login" not in agent_driver.current_url, "dana logs in")
+        agent_driver.get(f"{base}/conversations/{room}")
+        status = "return (document.getElementById('live-status') || {}).textContent;"
+        wait_until(lambda: agent_driver.execute_script(status) == "Live", "live transcript", 20)
+        agent_driver.find_element("name", "body").send_keys("Happy to help!", Keys.ENTER)
+        visitor.wait(
+            lambda s: s["messages"][-1]["body"] == "Happy to help!", "the visitor sees the reply"
+        )
+    finally:
+        visitor_driver.quit()
+        agent_driver.quit()
