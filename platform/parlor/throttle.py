@@ -14,6 +14,7 @@ from django.conf import settings
 
 from parlor.base.conf import setting
 from parlor.base.errors import RateLimited
+from parlor.observability import metrics
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,13 @@ def buckets() -> MemoryBuckets | RedisBuckets:
 
 def throttle(*, rule: Rule, key: str, detail: str) -> None:
     """Spend one action of `rule` for `key`, or raise RateLimited saying when to retry."""
-    wait = buckets().take(f"{setting('THROTTLE_PREFIX')}:{rule.name}:{key}", rule)
+    try:
+        wait = buckets().take(f"{setting('THROTTLE_PREFIX')}:{rule.name}:{key}", rule)
+    except redis.RedisError:
+        metrics.backend_errors.labels("redis").inc()
+        raise
     if wait > 0:
+        # Rule names are the code's own constants: a closed set of label values.
+        metrics.rate_limit_refusals.labels(rule.name).inc()
         retry_after = max(1, math.ceil(wait))
         raise RateLimited(f"{detail}; retry in {retry_after} s.", retry_after=retry_after)

@@ -18,7 +18,7 @@ import psycopg
 from django.db import connections
 from psycopg import AsyncConnection
 from psycopg.conninfo import make_conninfo
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from parlor.base.conf import setting
 from parlor.base.errors import ApplicationError
@@ -32,10 +32,13 @@ class DatabaseFailed(ApplicationError):
     code = "internal"
     status = 503
 
-    def __init__(self, *, connection_lost: bool) -> None:
+    def __init__(self, *, connection_lost: bool, backend: str = "database") -> None:
         super().__init__("the server failed; nothing was stored half-way; retry.")
         # True when the database or the pool failed rather than one statement.
         self.connection_lost = connection_lost
+        # What failed, for parlor_backend_errors_total (counted by the caller: base reports
+        # nothing itself): "database_pool" when no connection was free in time.
+        self.backend = backend
 
 
 _pools: dict[asyncio.AbstractEventLoop, asyncio.Task[AsyncConnectionPool]] = {}
@@ -58,7 +61,8 @@ async def hot_connection() -> AsyncIterator[AsyncConnection]:
             type(error).__name__,
             error.sqlstate or "-",
         )
-        raise DatabaseFailed(connection_lost=_connection_lost(error)) from None
+        backend = "database_pool" if isinstance(error, PoolTimeout) else "database"
+        raise DatabaseFailed(connection_lost=_connection_lost(error), backend=backend) from None
 
 
 async def hot_pool() -> AsyncConnectionPool:

@@ -8,6 +8,7 @@ layer does. A publish lost to a layer failure is logged once and repaired by the
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from channels.layers import BaseChannelLayer, get_channel_layer
@@ -36,7 +37,9 @@ async def message_broadcast(
     # have, and a broadcast lost to a crash between commit and publish is repaired.
     text = encode(frames.message_fields(message))
     group = room_group_name(tenant_id, message.room_id)
-    event = RoomMessage(group=group, room=message.room_id, seq=message.seq, text=text)
+    event = RoomMessage(
+        group=group, room=message.room_id, seq=message.seq, text=text, published_at=time.time()
+    )
     await publish(layer, group, event)
     if sent.created and room_kind_of(message.room_id) is RoomKind.CONVERSATION:
         inbox = encode(

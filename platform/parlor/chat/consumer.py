@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +19,7 @@ from parlor.base.conf import setting
 from parlor.base.errors import ApplicationError
 from parlor.base.groups import tenant_agents_group_name, tenant_group_name
 from parlor.base.identity import Principal, TenantRef
+from parlor.base.pool import DatabaseFailed
 from parlor.chat import frames, posting, store
 from parlor.chat.broadcast import message_item
 from parlor.chat.events import (
@@ -35,6 +37,8 @@ from parlor.chat.limits import FloodGuard, TokenBucket, Verdict
 from parlor.chat.outbox import Outbox
 from parlor.chat.permissions import may_join, own_conversation
 from parlor.chat.records import MessageSent
+from parlor.observability import metrics
+from parlor.observability.logs import log_context_set
 from parlor.realtime import protocol
 from parlor.realtime.auth_session import SocketAuth
 from parlor.realtime.revocation_watch import revocation_watcher
@@ -44,6 +48,7 @@ EVENT_ROOM_MESSAGE = ROOM_MESSAGE
 __all__ = ["EVENT_ROOM_MESSAGE", "ChatConsumer"]
 
 logger = logging.getLogger(__name__)
+access_log = logging.getLogger("parlor.access")
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
@@ -80,6 +85,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self._load_limits()
         # Tells this socket apart in presence and in `skip` (no channel name of its own).
         self.socket_id = uuid.uuid4().hex
+        log_context_set(socket_id=self.socket_id, tenant=tenant.slug)
+        metrics.sockets_open.inc()
+        self.counted = True
+        access_log.info("websocket opened")
         self.fanout = process_fanout(self.channel_layer)
         self.rooms = RoomFollower(
             tenant=tenant,
@@ -138,6 +147,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
         """Leave every room (presence included) and stop the timers."""
         if not hasattr(self, "rooms"):
             return
+        if getattr(self, "counted", False):
+            self.counted = False
+            metrics.sockets_open.dec()
+            access_log.info("websocket closed %s", code)
         if self.expiry is not None:
             self.expiry.cancel()
         self.outbox.stop()
@@ -175,8 +188,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
         try:
             frame = frames.frame_parse(text_data, self.limits)
         except FrameError as error:
+            metrics.frames_in.labels(metrics.OTHER).inc()
             await self._send_error(error.code, error.detail, re=error.re, room=error.room)
             return
+        metrics.frames_in.labels(frame["type"]).inc()  # a parsed frame's type is a known one
         await self._run(frame)
 
     def _too_large(self, text: str) -> bool:
@@ -186,6 +201,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         return len(text) * 4 > self.frame_max_bytes and len(text.encode()) > self.frame_max_bytes
 
     async def _refuse_flood(self, verdict: Verdict) -> None:
+        metrics.rate_limit_refusals.labels("frames").inc()
         await self._send_error(protocol.ERROR_RATE_LIMITED, "too many frames; slow down.")
         if verdict is Verdict.CLOSE:
             self._close(protocol.CLOSE_RATE_LIMITED)
@@ -197,9 +213,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
         except FrameError as error:
             await self._send_error(error.code, error.detail, re=frame["re"], room=error.room)
         except ApplicationError as error:
+            if isinstance(error, DatabaseFailed):
+                metrics.backend_errors.labels(error.backend).inc()
             code = error.code if error.code in protocol.ERROR_CODES else protocol.ERROR_BAD_FRAME
             await self._send_error(code, error.detail, re=frame["re"], room=frame.get("room"))
         except Exception:
+            metrics.backend_errors.labels("database").inc()
             logger.exception("chat frame %s failed", frame["type"])
             await self._send_error(
                 protocol.ERROR_INTERNAL,
@@ -227,8 +246,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def on_send(self, frame: dict[str, Any]) -> None:
         """Post through the one service: acknowledged once durable, then broadcast."""
         room = self._joined(frame)
+        started = time.perf_counter()
 
         def acknowledge(sent: MessageSent) -> None:
+            metrics.ack_latency.observe(time.perf_counter() - started)
             message = sent.message
             self._queue(
                 _answer(
@@ -375,8 +396,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self._push(encode(frame))
 
     def _push(self, text: str) -> None:
+        metrics.frames_out.labels(frame_type_of(text)).inc()
         if not self.outbox.push_text(text):
             # The client reads slower than its rooms talk: it resumes with since_seq instead.
+            metrics.slow_consumer_closes.inc()
             self.outbox.drop_pending()
             self._close(protocol.CLOSE_SLOW_CONSUMER)
 
@@ -389,6 +412,18 @@ class ChatConsumer(AsyncWebsocketConsumer):
         """Close after the frames already queued."""
         self.closing = True
         self.outbox.push_close(code)
+
+
+TYPE_PREFIX = '{"type":"'
+
+
+def frame_type_of(text: str) -> str:
+    """Return the type of an encoded server frame (every frame starts with it), bounded."""
+    # Reading the prefix, not parsing: frames are encoded once and fanned out as text.
+    if not text.startswith(TYPE_PREFIX):
+        return metrics.OTHER
+    end = text.find('"', len(TYPE_PREFIX))
+    return metrics.bounded(text[len(TYPE_PREFIX) : end], protocol.SERVER_TYPES)
 
 
 def _answer(frame: dict[str, Any], **fields: Any) -> dict[str, Any]:

@@ -46,6 +46,9 @@ class RoomMessage:
     room: str
     seq: int
     text: str
+    # Wall-clock time of the publish, just after the commit (parlor_fanout_delay_seconds);
+    # 0 from a publisher that does not say.
+    published_at: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from typing import Any, Protocol
 
-from parlor.chat.events import EventError, FanoutProbe, event_message, event_parse
+from parlor.chat.events import EventError, FanoutProbe, RoomMessage, event_message, event_parse
+from parlor.observability import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +75,7 @@ async def publish(layer: Any, group: str, event: Any) -> bool:
         async with asyncio.timeout(PUBLISH_TIMEOUT_SECONDS):
             await layer.group_send(group, event_message(event))
     except Exception as error:
+        metrics.backend_errors.labels("redis").inc()
         PUBLISH_FAULTS.failed(error)
         return False
     PUBLISH_FAULTS.succeeded()
@@ -154,6 +157,9 @@ class ProcessFanout:
             if waiting is not None and not waiting.done():
                 waiting.set_result(True)
             return
+        if isinstance(event, RoomMessage) and event.published_at:
+            # Across processes this reads two clocks: NTP keeps them within a millisecond or so.
+            metrics.fanout_delay.observe(max(0.0, time.time() - event.published_at))
         for listener in tuple(self.listeners.get(event.group, ())):
             try:
                 listener.fanout_receive(event)
@@ -199,6 +205,7 @@ class ProcessFanout:
                 self._lost(error)
 
     def _lost(self, error: BaseException) -> None:
+        metrics.backend_errors.labels("redis").inc()
         self.connected = False
         self.faults.failed(error)
 

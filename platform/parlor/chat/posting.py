@@ -30,6 +30,7 @@ from parlor.chat.ingest import message_writer
 from parlor.chat.message_input import message_input_check
 from parlor.chat.permissions import may_join, own_conversation
 from parlor.chat.records import MessageSent
+from parlor.observability import metrics
 
 
 async def message_post_async(
@@ -57,6 +58,8 @@ async def message_post_async(
         params=params,
         begins_conversation=own_conversation(sender) == room_id,
     )
+    if sent.created:
+        metrics.messages_stored.inc()
     if acknowledge is not None:
         acknowledge(sent)
     await message_broadcast(tenant_id=sender.tenant.id, sent=sent, channel_layer=channel_layer)
@@ -72,6 +75,8 @@ def message_post(
         room_id=room_id, sender=sender, body=checked.body, client_msg_id=checked.client_msg_id
     )
     tenant_id = sender.tenant.id
+    if sent.created:
+        transaction.on_commit(metrics.messages_stored.inc, robust=True)
     transaction.on_commit(lambda: _publish_from_sync(tenant_id, sent), robust=True)
     return sent
 

@@ -3,17 +3,25 @@
 The tenant middleware looks the Host up in the database before any view runs, so with
 PostgreSQL down every probe answered 500 HTML (issue 9, item 4), and a load balancer probing by
 IP or an internal name met ALLOWED_HOSTS. A probe needs no tenant and no host: it is answered
-here on any Host, and no later middleware (SSL redirect included) applies to it.
+here on any Host, and no later middleware (SSL redirect included) applies to it. /metrics is
+answered here as well, behind its token (see PROBES).
 """
 
 from __future__ import annotations
 
-from asgiref.sync import async_to_sync, iscoroutinefunction, markcoroutinefunction
+from asgiref.sync import async_to_sync, iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.http import HttpRequest, HttpResponse
 
 from parlor.health import views
+from parlor.observability.views import metrics
 
-PROBES = {"/healthz": views.healthz, "/readyz": views.readyz}
+# /metrics too: Prometheus scrapes every replica by its address over plain HTTP, so it must be
+# answered on any Host and never redirected to HTTPS; the bearer token guards it instead.
+PROBES = {
+    "/healthz": views.healthz,
+    "/readyz": views.readyz,
+    "/metrics": sync_to_async(metrics),
+}
 PROBE_METHODS = frozenset({"GET", "HEAD"})
 
 

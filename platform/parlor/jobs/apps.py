@@ -1,4 +1,4 @@
-"""The jobs app: only so Django finds the `jobsworker` command."""
+"""The jobs app: Django finds the `jobsworker` command, and /metrics reads the queues' depth."""
 
 from django.apps import AppConfig
 
@@ -8,3 +8,11 @@ class JobsConfig(AppConfig):
 
     name = "parlor.jobs"
     label = "parlor_jobs"
+
+    def ready(self) -> None:
+        """Have every /metrics scrape read the job queues' depth."""
+        from parlor.jobs.depth import job_queue_depth_refresh
+        from parlor.observability.views import SCRAPE_REFRESHERS
+
+        if job_queue_depth_refresh not in SCRAPE_REFRESHERS:
+            SCRAPE_REFRESHERS.append(job_queue_depth_refresh)

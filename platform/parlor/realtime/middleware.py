@@ -8,6 +8,7 @@ from django.db import InterfaceError, OperationalError
 
 from parlor.base.addresses import scope_client_address
 from parlor.base.errors import ApplicationError, PermissionDenied
+from parlor.observability import metrics
 from parlor.realtime.protocol import (
     CLOSE_FORBIDDEN,
     CLOSE_RATE_LIMITED,
@@ -23,6 +24,14 @@ from tenants.tokens import REFRESHABLE_CODES, TokenError
 
 logger = logging.getLogger(__name__)
 SUBPROTOCOL_HEADER = b"sec-websocket-protocol"
+# parlor_handshakes_total's outcomes for refusals: the codes handshakes are refused with.
+HANDSHAKE_REFUSALS = frozenset(
+    {
+        "token_invalid", "token_missing", "token_malformed", "token_expired",
+        "token_not_yet_valid", "token_revoked", "origin_forbidden", "tenant_mismatch",
+        "forbidden", "unauthenticated",
+    }
+)  # fmt: skip
 
 
 class TokenAuthMiddleware:
@@ -42,12 +51,17 @@ class TokenAuthMiddleware:
         except ApplicationError as error:
             return await self.refuse(scope, error, receive, send)
         except DATABASE_DOWN as error:
+            metrics.handshakes.labels("unavailable").inc()
+            metrics.backend_errors.labels("database").inc()
             logger.warning("websocket refused: database unavailable (%s)", type(error).__name__)
             return await close_after_accept(receive, send, CLOSE_SERVER_ERROR, "unavailable")
         slots = socket_slots(address=scope_client_address(scope), principal=verified.principal)
         if not SOCKET_CAPS.acquire(slots):
+            metrics.handshakes.labels("too_many_sockets").inc()
+            metrics.rate_limit_refusals.labels("sockets").inc()
             logger.info("websocket refused: too many sockets for %s", slots.address)
             return await close_after_accept(receive, send, CLOSE_RATE_LIMITED, "too_many_sockets")
+        metrics.handshakes.labels("accepted").inc()
         scope["tenant"] = verified.principal.tenant
         scope["principal"] = verified.principal
         try:
@@ -58,6 +72,7 @@ class TokenAuthMiddleware:
     async def refuse(self, scope, error: ApplicationError, receive, send) -> None:
         """Refuse at the handshake, or accept and close with 4401/4403 when the client must know."""
         logger.info("websocket refused on %s: %s (%s)", scope.get("path"), error.code, error.detail)
+        metrics.handshakes.labels(metrics.bounded(error.code, HANDSHAKE_REFUSALS)).inc()
         message = await receive()
         if message["type"] != "websocket.connect":
             return

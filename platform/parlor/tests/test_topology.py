@@ -31,6 +31,7 @@ PLATFORM_HOST = "parlor.test"
 TENANT_HOST = "chat.acme.test"
 PASSWORD = "correct-horse-battery-staple"
 UNVERIFIED = ssl._create_unverified_context()
+METRICS_TOKEN = "topology-metrics-token"
 
 
 def skip_or_fail(reason: str) -> None:
@@ -96,7 +97,10 @@ def topology(django_db_setup, redis_url, tmp_path_factory) -> Iterator[Topology]
             redis_url=redis_url,
             platform_host=PLATFORM_HOST,
             https_port=https_port,
-            extra={"PARLOR_CHANNEL_PREFIX": f"topology{https_port}"},
+            extra={
+                "PARLOR_CHANNEL_PREFIX": f"topology{https_port}",
+                "PARLOR_METRICS_TOKEN": METRICS_TOKEN,
+            },
         ),
         app_ports=app_ports,
         https_port=https_port,
@@ -237,3 +241,41 @@ def test_the_widget_on_a_customer_page_and_an_agent_replying_from_the_dashboard(
     finally:
         visitor_driver.quit()
         agent_driver.quit()
+
+
+def scrape(topology: Topology, port: int) -> dict[str, float]:
+    """Return one app process's metrics samples (name{labels} -> value)."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/metrics",
+        headers={"Host": PLATFORM_HOST, "Authorization": f"Bearer {METRICS_TOKEN}"},
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        text = response.read().decode()
+    samples = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.rsplit(" ", 1)
+            samples[name] = float(value)
+    return samples
+
+
+def test_each_process_reports_the_traffic_it_served(topology):
+    from parlor.observability import metrics
+
+    # Runs after the message crossed between the processes (tests run in file order).
+    totals: dict[str, float] = {}
+    for port in topology.app_ports:
+        for name, value in scrape(topology, port).items():
+            totals[name] = totals.get(name, 0) + value
+    assert totals['parlor_handshakes_total{outcome="accepted"}'] >= 2
+    assert totals['parlor_frames_in_total{type="send"}'] >= 2
+    assert totals['parlor_frames_out_total{type="ack"}'] >= 2
+    assert totals["parlor_messages_stored_total"] >= 2
+    assert totals["parlor_ack_latency_seconds_count"] >= 2
+    assert totals["parlor_fanout_delay_seconds_count"] >= 1
+    assert 'parlor_job_queue_depth{queue="webhooks"}' in totals
+    exported = {family.name for family in metrics.REGISTRY.collect()}
+    assert all(name.startswith("parlor_") for name in exported)
+    # The token is required: without it, nothing.
+    bare = https(topology, "/metrics")
+    assert bare.status == 401
