@@ -206,9 +206,15 @@ class Topology:
         """Render deploy/nginx.conf with compose's proxy variables pointed here; start nginx."""
         certs = self.directory / "certs"
         self_signed_certificate(certs, [self.platform_host, self.tenant_host])
+        compose_env = compose_services()["proxy"]["environment"]
+        # compose's one server line (Docker's DNS name for every replica), once per process.
+        upstream = compose_env["PARLOR_UPSTREAM"]
+        assert "app:8000" in upstream
         values = {
-            **compose_services()["proxy"]["environment"],
-            "PARLOR_UPSTREAM": " ".join(f"server 127.0.0.1:{port};" for port in self.app_ports),
+            **compose_env,
+            "PARLOR_UPSTREAM": " ".join(
+                upstream.replace("app:8000", f"127.0.0.1:{port}") for port in self.app_ports
+            ),
             "PARLOR_HTTP_PORT": str(self.http_port),
             "PARLOR_HTTPS_PORT": str(self.https_port),
             "PARLOR_CERT_DIR": str(certs),

@@ -279,3 +279,120 @@ def test_each_process_reports_the_traffic_it_served(topology):
     # The token is required: without it, nothing.
     bare = https(topology, "/metrics")
     assert bare.status == 401
+
+
+# Rolling restart under load: SIGTERM closes sockets with 1012, clients come back through nginx
+# (to the other process) and resend what was not acknowledged; nothing is lost or doubled.
+
+CLIENTS = 6
+
+
+async def steady_sender(url: str, token: str, name: str, stop, report: dict) -> None:
+    """Send one message at a time until `stop`, reconnecting with jitter; record acks."""
+    import asyncio
+    import random
+
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+    acked: dict[str, int] = {}
+    pending: str | None = None
+    counter = 0
+    while True:
+        try:
+            async with connect(
+                url, subprotocols=["parlor.v1", f"parlor.token.{token}"], ssl=UNVERIFIED,
+                open_timeout=5,
+            ) as socket:  # fmt: skip
+                report["connects"] += 1
+                room = json.loads(await socket.recv())["conversation"]
+                await socket.send(json.dumps({"type": "join", "room": room, "id": "j"}))
+                while True:
+                    if pending is None and not stop.is_set():
+                        counter += 1
+                        pending = f"roll-{name}-{counter}"
+                    if pending is None:
+                        report["acked"].update(acked)
+                        return
+                    frame = {"type": "send", "room": room, "body": pending, "id": pending,
+                             "client_msg_id": pending}  # fmt: skip
+                    await socket.send(json.dumps(frame))
+                    while True:
+                        answer = json.loads(await asyncio.wait_for(socket.recv(), 10))
+                        if answer.get("re") == pending:
+                            break
+                    if answer["type"] == "ack":
+                        acked[pending] = answer["seq"]
+                        pending = None
+                    await asyncio.sleep(0.02)
+        except ConnectionClosed as closed:
+            code = closed.rcvd.code if closed.rcvd else None
+            report["close_codes"].append(code)
+        except InvalidStatus as refused:
+            # nginx answers 502 while it counts the restarting process as failed and the
+            # other one is restarting too: the widget retries, and so does this client.
+            report["errors"].append(refused.response.status_code)
+        except (OSError, TimeoutError) as error:
+            report["errors"].append(type(error).__name__)
+        # Full jitter, as the widget does (widget/src/backoff.js).
+        await asyncio.sleep(random.uniform(0.05, 0.5))
+
+
+def test_a_rolling_restart_under_load_loses_and_doubles_nothing(topology):
+    import asyncio
+    import threading
+
+    tokens = [issue_token(topology, f"roller-{index}") for index in range(CLIENTS)]
+    url = f"wss://127.0.0.1:{topology.https_port}/ws/v1/"
+    report = {"acked": {}, "close_codes": [], "errors": [], "connects": 0}
+    restarted = threading.Event()
+
+    async def load() -> None:
+        stop = asyncio.Event()
+        senders = [
+            asyncio.create_task(steady_sender(url, token, str(index), stop, report))
+            for index, token in enumerate(tokens)
+        ]
+        while not restarted.is_set():
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(1.0)  # a last second of traffic on the restarted pair
+        stop.set()
+        await asyncio.wait_for(asyncio.gather(*senders), 60)
+
+    exits = []
+
+    def roll() -> None:
+        try:
+            time.sleep(1.0)  # load first
+            for index in range(len(topology.apps)):
+                exits.append(topology.apps[index].stop(timeout=20))
+                topology.start_app(index)
+        finally:
+            restarted.set()
+
+    roller = threading.Thread(target=roll)
+    roller.start()
+    asyncio.run(load())
+    roller.join()
+    # uvicorn finishes its graceful shutdown, then exits by the signal it got (-SIGTERM).
+    assert exits == [-15, -15], exits
+
+    schema = topology.tenant["schema"]
+    with psycopg.connect(topology.app_env["DATABASE_URL"]) as connection:
+        stored = [
+            row[0]
+            for row in connection.execute(
+                f'SELECT client_msg_id FROM "{schema}".chat_message'
+                " WHERE client_msg_id LIKE 'roll-%%'"
+            )
+        ]
+    acked = set(report["acked"])
+    print(
+        f"rolling restart: {len(acked)} acked, {len(stored)} stored, "
+        f"{report['connects']} connects, close codes {sorted(set(report['close_codes']))}, "
+        f"failed connects {report['errors']}"
+    )
+    assert 1012 in report["close_codes"], report["close_codes"]
+    assert len(stored) == len(set(stored)), "a message was stored twice"
+    assert acked == set(stored), acked ^ set(stored)
+    assert len(acked) > CLIENTS * 10

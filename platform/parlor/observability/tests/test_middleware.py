@@ -33,3 +33,14 @@ def test_the_id_is_answered_and_tags_the_requests_log_records(offered):
     response = RequestContextMiddleware(view)(request)
     assert response["X-Request-ID"] == seen[0]
     assert (seen[0] == offered) is ("\n" not in offered)
+
+
+def test_the_access_log_names_the_path_without_its_query(caplog):
+    token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
+    request = RequestFactory().get(f"/api/v1/rooms?token={token}&q=secret-body")
+    with caplog.at_level(logging.INFO, logger="parlor.access"):
+        RequestContextMiddleware(lambda request: HttpResponse(status=204))(request)
+    [line] = [record for record in caplog.records if record.name == "parlor.access"]
+    text = line.getMessage()
+    assert text.startswith("GET /api/v1/rooms 204 ")
+    assert token not in text and "secret-body" not in text and "?" not in text
