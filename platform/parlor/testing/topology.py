@@ -23,11 +23,17 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from parlor.env import REPO_ROOT
 from parlor.testing.redis import free_port
 
 NGINX = "nginx"
+PLATFORM_HOST = "parlor.test"
+TENANT_HOST = "chat.acme.test"
+STAFF_PASSWORD = "correct-horse-battery-staple"
+UNVERIFIED = ssl._create_unverified_context()  # noqa: S323 - the throwaway certificate
 TEMPLATE_VARIABLE = re.compile(r"\$\{(PARLOR_[A-Z_]+)\}")
 
 
@@ -146,7 +152,7 @@ def start(name: str, argv: list[str], env: dict[str, str], log_dir: Path) -> Pro
 
 def wait_for_url(url: str, process: Process, timeout: float = 30.0, **headers: str) -> None:
     """Wait until `url` answers 200 (any certificate), failing early if `process` exits."""
-    context = ssl._create_unverified_context()  # noqa: S323 - the throwaway certificate
+    context = UNVERIFIED
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.process.poll() is not None:
@@ -175,6 +181,7 @@ class Topology:
     nginx: Process | None = None
     https_port: int = 0
     http_port: int = 0
+    tenant: dict = field(default_factory=dict)
 
     @property
     def public_url(self) -> str:
@@ -290,3 +297,161 @@ def topology_environment(
 def topology_ports() -> tuple[int, int, list[int]]:
     """Return free ports for nginx (https, http) and two app processes."""
     return free_port(), free_port(), [free_port(), free_port()]
+
+
+def fresh_database(base_url: str, suffix: str = "_topology") -> str:
+    """Create an empty database next to `base_url`'s; return its URL."""
+    import psycopg
+
+    parts = urlsplit(base_url)
+    name = parts.path.lstrip("/") + suffix
+    drop_database(parts._replace(path=f"/{name}").geturl(), base_url)
+    with psycopg.connect(base_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return parts._replace(path=f"/{name}").geturl()
+
+
+def drop_database(url: str, base_url: str) -> None:
+    """Drop the database `url` names, ending its sessions first."""
+    import psycopg
+
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(base_url, autocommit=True) as connection:
+        connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name]
+        )
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def platform_start(
+    *, directory: Path, database_url: str, redis_url: str, allowed_origin: str, extra_env: dict
+) -> Topology:
+    """Migrate, create tenant acme and its owner dana, start two apps and nginx (as compose)."""
+    https_port, http_port, app_ports = topology_ports()
+    topology = Topology(
+        directory=directory,
+        platform_host=PLATFORM_HOST,
+        tenant_host=TENANT_HOST,
+        app_env=topology_environment(
+            database_url=database_url, redis_url=redis_url, platform_host=PLATFORM_HOST,
+            https_port=https_port,
+            extra={"PARLOR_CHANNEL_PREFIX": f"topology{https_port}", **extra_env},
+        ),
+        app_ports=app_ports, https_port=https_port, http_port=http_port,
+    )  # fmt: skip
+    try:
+        # compose's one-shot `migrate`, then the first tenant as docs/operations.md says.
+        migrate = compose_services()["migrate"]["command"]
+        topology.manage(*local_argv(migrate)[2:])
+        created = topology.manage(
+            "createtenant", "acme", "--name", "Acme", "--domain", TENANT_HOST,
+            "--allowed-origin", allowed_origin, "--json",
+        )  # fmt: skip
+        topology.tenant = json.loads(created.stdout)
+        topology.manage(
+            "createstaff", "acme", "--username", "dana", "--name", "Dana", "--password-stdin",
+            stdin=STAFF_PASSWORD + "\n",
+        )  # fmt: skip
+        topology.start_app(0)
+        topology.start_app(1)
+        topology.start_nginx()
+    except BaseException:
+        topology.stop()
+        raise
+    return topology
+
+
+def https_request(topology: Topology, path: str, *, host: str = PLATFORM_HOST, **options: Any):
+    """Request `path` through nginx's TLS port with `host` as the Host; return the response."""
+    headers = {"Host": host, **options.pop("headers", {})}
+    request = urllib.request.Request(  # noqa: S310 - an https URL built here
+        f"https://127.0.0.1:{topology.https_port}{path}", headers=headers, **options
+    )
+    try:
+        return urllib.request.urlopen(request, timeout=10, context=UNVERIFIED)  # noqa: S310
+    except urllib.error.HTTPError as error:
+        return error
+
+
+def token_issue(topology: Topology, user_id: str, kind: str = "user") -> str:
+    """Issue a token through nginx with the tenant's secret key."""
+    body = json.dumps({"user_id": user_id, "name": user_id.title(), "kind": kind}).encode()
+    response = https_request(
+        topology, "/api/v1/tokens", method="POST", data=body,
+        headers={"Authorization": f"Bearer {topology.tenant['secret_key']}",
+                 "Content-Type": "application/json"},
+    )  # fmt: skip
+    if response.status != 201:
+        raise RuntimeError(f"token refused: {response.status} {response.read()!r}")
+    return json.loads(response.read())["token"]
+
+
+def load_report() -> dict:
+    """Return an empty report for `steady_sender`s to fill."""
+    return {"acked": {}, "close_codes": [], "errors": [], "connects": 0}
+
+
+async def steady_sender(
+    url: str, token: str, name: str, stop: Any, report: dict, interval: float = 0.02
+) -> None:
+    """Send one message at a time until `stop` is set, reconnecting with jitter; record acks."""
+    import asyncio
+    import random
+
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+    acked: dict[str, int] = {}
+    pending: str | None = None
+    counter = 0
+    while True:
+        try:
+            async with connect(
+                url, subprotocols=["parlor.v1", f"parlor.token.{token}"], ssl=UNVERIFIED,
+                open_timeout=5,
+            ) as socket:  # fmt: skip
+                report["connects"] += 1
+                room = json.loads(await socket.recv())["conversation"]
+                await socket.send(json.dumps({"type": "join", "room": room, "id": "j"}))
+                while True:
+                    if pending is None and not stop.is_set():
+                        counter += 1
+                        pending = f"roll-{name}-{counter}"
+                    if pending is None:
+                        report["acked"].update(acked)
+                        return
+                    frame = {"type": "send", "room": room, "body": pending, "id": pending,
+                             "client_msg_id": pending}  # fmt: skip
+                    await socket.send(json.dumps(frame))
+                    while True:
+                        answer = json.loads(await asyncio.wait_for(socket.recv(), 10))
+                        if answer.get("re") == pending:
+                            break
+                    if answer["type"] == "ack":
+                        acked[pending] = answer["seq"]
+                        pending = None
+                    await asyncio.sleep(interval)
+        except ConnectionClosed as closed:
+            report["close_codes"].append(closed.rcvd.code if closed.rcvd else None)
+        except InvalidStatus as refused:
+            # nginx answers 502 when no upstream takes the handshake: retried, as the widget does.
+            report["errors"].append(refused.response.status_code)
+        except (OSError, TimeoutError) as error:
+            report["errors"].append(type(error).__name__)
+        # Full jitter, as the widget does (widget/src/backoff.js).
+        await asyncio.sleep(random.uniform(0.05, 0.5))  # noqa: S311 - jitter, not a secret
+
+
+def stored_client_ids(topology: Topology, prefix: str = "roll-") -> list[str]:
+    """Return the client_msg_id of every stored message whose id starts with `prefix`."""
+    import psycopg
+
+    schema = topology.tenant["schema"]
+    with psycopg.connect(topology.app_env["DATABASE_URL"]) as connection:
+        rows = connection.execute(
+            # The schema is the tenant's own name, from createtenant's output.
+            f'SELECT client_msg_id FROM "{schema}".chat_message'  # noqa: S608
+            " WHERE client_msg_id LIKE %s",
+            [prefix + "%"],
+        )
+        return [row[0] for row in rows]

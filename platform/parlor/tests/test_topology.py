@@ -6,31 +6,30 @@ from __future__ import annotations
 
 import json
 import os
-import ssl
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
-import psycopg
 import pytest
 
 from parlor.testing.topology import (
+    PLATFORM_HOST,
+    STAFF_PASSWORD,
     Topology,
-    compose_services,
-    local_argv,
+    drop_database,
+    fresh_database,
+    https_request,
+    load_report,
     nginx_missing_reason,
-    topology_environment,
-    topology_ports,
+    platform_start,
+    steady_sender,
+    stored_client_ids,
+    token_issue,
 )
 
 pytestmark = [pytest.mark.topology, pytest.mark.redis]
 
-PLATFORM_HOST = "parlor.test"
-TENANT_HOST = "chat.acme.test"
-PASSWORD = "correct-horse-battery-staple"
-UNVERIFIED = ssl._create_unverified_context()
 METRICS_TOKEN = "topology-metrics-token"
 
 
@@ -40,106 +39,40 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
-def fresh_database(base_url: str) -> str:
-    """Create an empty database next to the test database; return its URL."""
-    parts = urlsplit(base_url)
-    name = parts.path.lstrip("/") + "_topology"
-    with psycopg.connect(base_url, autocommit=True) as connection:
-        connection.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name]
-        )
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return parts._replace(path=f"/{name}").geturl()
-
-
-def drop_database(url: str, base_url: str) -> None:
-    name = urlsplit(url).path.lstrip("/")
-    with psycopg.connect(base_url, autocommit=True) as connection:
-        connection.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name]
-        )
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-
-
-def https(topology: Topology, path: str, *, host: str = PLATFORM_HOST, **request_options):
-    """Request `path` through nginx's TLS port with `host` as the Host; return the response."""
-    headers = {"Host": host, **request_options.pop("headers", {})}
-    request = urllib.request.Request(
-        f"https://127.0.0.1:{topology.https_port}{path}", headers=headers, **request_options
-    )
-    try:
-        return urllib.request.urlopen(request, timeout=10, context=UNVERIFIED)
-    except urllib.error.HTTPError as error:
-        return error
-
-
 @pytest.fixture(scope="module")
 def topology(django_db_setup, redis_url, tmp_path_factory) -> Iterator[Topology]:
     """Migrate a fresh database, create a tenant and an owner, start two apps and nginx."""
+    from parlor.testing.database import database_url_for_tests
     from widget.tests.support import PageServer
 
     reason = nginx_missing_reason()
     if reason:
         skip_or_fail(reason)
-    from parlor.testing.database import database_url_for_tests
-
     base_url = database_url_for_tests()
     database_url = fresh_database(base_url)
-    https_port, http_port, app_ports = topology_ports()
     shop = PageServer()
-    topology = Topology(
-        directory=tmp_path_factory.mktemp("topology"),
-        platform_host=PLATFORM_HOST,
-        tenant_host=TENANT_HOST,
-        app_env=topology_environment(
+    try:
+        topology = platform_start(
+            directory=tmp_path_factory.mktemp("topology"),
             database_url=database_url,
             redis_url=redis_url,
-            platform_host=PLATFORM_HOST,
-            https_port=https_port,
-            extra={
-                "PARLOR_CHANNEL_PREFIX": f"topology{https_port}",
-                "PARLOR_METRICS_TOKEN": METRICS_TOKEN,
-            },
-        ),
-        app_ports=app_ports,
-        https_port=https_port,
-        http_port=http_port,
-    )
-    topology.shop = shop
-    try:
-        # compose's one-shot `migrate`, then the first tenant as docs/operations.md says.
-        migrate = compose_services()["migrate"]["command"]
-        topology.manage(*local_argv(migrate)[2:])
-        created = topology.manage(
-            "createtenant", "acme", "--name", "Acme", "--domain", TENANT_HOST,
-            "--allowed-origin", f"http://shop.test:{shop.port}", "--json",
-        )  # fmt: skip
-        topology.tenant = json.loads(created.stdout)
-        topology.manage(
-            "createstaff", "acme", "--username", "dana", "--name", "Dana", "--password-stdin",
-            stdin=PASSWORD + "\n",
-        )  # fmt: skip
-        topology.start_app(0)
-        topology.start_app(1)
-        topology.start_nginx()
+            allowed_origin=f"http://shop.test:{shop.port}",
+            extra_env={"PARLOR_METRICS_TOKEN": METRICS_TOKEN},
+        )
+        topology.shop = shop
         yield topology
-    finally:
         topology.stop()
+    finally:
         shop.close()
         drop_database(database_url, base_url)
 
 
+def https(topology: Topology, path: str, **options):
+    return https_request(topology, path, **options)
+
+
 def issue_token(topology: Topology, user_id: str, kind: str = "user") -> str:
-    """Issue a token through nginx with the tenant's secret key."""
-    body = json.dumps({"user_id": user_id, "name": user_id.title(), "kind": kind}).encode()
-    response = https(
-        topology, "/api/v1/tokens", method="POST", data=body,
-        headers={"Authorization": f"Bearer {topology.tenant['secret_key']}",
-                 "Content-Type": "application/json"},
-    )  # fmt: skip
-    assert response.status == 201, response.read()
-    return json.loads(response.read())["token"]
+    return token_issue(topology, user_id, kind)
 
 
 def test_readyz_answers_through_nginx_over_tls(topology):
@@ -229,7 +162,7 @@ def test_the_widget_on_a_customer_page_and_an_agent_replying_from_the_dashboard(
         base = f"{topology.tenant_url}/dashboard"
         agent_driver.get(f"{base}/login")
         agent_driver.find_element("name", "username").send_keys("dana")
-        agent_driver.find_element("name", "password").send_keys(PASSWORD, Keys.ENTER)
+        agent_driver.find_element("name", "password").send_keys(STAFF_PASSWORD, Keys.ENTER)
         wait_until(lambda: "/login" not in agent_driver.current_url, "dana logs in")
         agent_driver.get(f"{base}/conversations/{room}")
         status = "return (document.getElementById('live-status') || {}).textContent;"
@@ -287,64 +220,13 @@ def test_each_process_reports_the_traffic_it_served(topology):
 CLIENTS = 6
 
 
-async def steady_sender(url: str, token: str, name: str, stop, report: dict) -> None:
-    """Send one message at a time until `stop`, reconnecting with jitter; record acks."""
-    import asyncio
-    import random
-
-    from websockets.asyncio.client import connect
-    from websockets.exceptions import ConnectionClosed, InvalidStatus
-
-    acked: dict[str, int] = {}
-    pending: str | None = None
-    counter = 0
-    while True:
-        try:
-            async with connect(
-                url, subprotocols=["parlor.v1", f"parlor.token.{token}"], ssl=UNVERIFIED,
-                open_timeout=5,
-            ) as socket:  # fmt: skip
-                report["connects"] += 1
-                room = json.loads(await socket.recv())["conversation"]
-                await socket.send(json.dumps({"type": "join", "room": room, "id": "j"}))
-                while True:
-                    if pending is None and not stop.is_set():
-                        counter += 1
-                        pending = f"roll-{name}-{counter}"
-                    if pending is None:
-                        report["acked"].update(acked)
-                        return
-                    frame = {"type": "send", "room": room, "body": pending, "id": pending,
-                             "client_msg_id": pending}  # fmt: skip
-                    await socket.send(json.dumps(frame))
-                    while True:
-                        answer = json.loads(await asyncio.wait_for(socket.recv(), 10))
-                        if answer.get("re") == pending:
-                            break
-                    if answer["type"] == "ack":
-                        acked[pending] = answer["seq"]
-                        pending = None
-                    await asyncio.sleep(0.02)
-        except ConnectionClosed as closed:
-            code = closed.rcvd.code if closed.rcvd else None
-            report["close_codes"].append(code)
-        except InvalidStatus as refused:
-            # nginx answers 502 while it counts the restarting process as failed and the
-            # other one is restarting too: the widget retries, and so does this client.
-            report["errors"].append(refused.response.status_code)
-        except (OSError, TimeoutError) as error:
-            report["errors"].append(type(error).__name__)
-        # Full jitter, as the widget does (widget/src/backoff.js).
-        await asyncio.sleep(random.uniform(0.05, 0.5))
-
-
 def test_a_rolling_restart_under_load_loses_and_doubles_nothing(topology):
     import asyncio
     import threading
 
     tokens = [issue_token(topology, f"roller-{index}") for index in range(CLIENTS)]
     url = f"wss://127.0.0.1:{topology.https_port}/ws/v1/"
-    report = {"acked": {}, "close_codes": [], "errors": [], "connects": 0}
+    report = load_report()
     restarted = threading.Event()
 
     async def load() -> None:
@@ -377,15 +259,7 @@ def test_a_rolling_restart_under_load_loses_and_doubles_nothing(topology):
     # uvicorn finishes its graceful shutdown, then exits by the signal it got (-SIGTERM).
     assert exits == [-15, -15], exits
 
-    schema = topology.tenant["schema"]
-    with psycopg.connect(topology.app_env["DATABASE_URL"]) as connection:
-        stored = [
-            row[0]
-            for row in connection.execute(
-                f'SELECT client_msg_id FROM "{schema}".chat_message'
-                " WHERE client_msg_id LIKE 'roll-%%'"
-            )
-        ]
+    stored = stored_client_ids(topology)
     acked = set(report["acked"])
     print(
         f"rolling restart: {len(acked)} acked, {len(stored)} stored, "
