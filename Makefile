@@ -44,6 +44,11 @@ nginx:
 bench: $(STAMP)
 	$(PY) -m benchmarks $(BENCH_ARGS)
 
+# The production topology under steady load (not part of `make test`): SOAK_MINUTES (default
+# 30), SOAK_CLIENTS, SOAK_INTERVAL; needs DATABASE_URL and REDIS_URL (parlor/testing/soak.py).
+soak: $(STAMP) nginx
+	$(PY) -m parlor.testing.soak
+
 # Stops the embedded PostgreSQL, or says which live processes still use it.
 stop-db: $(STAMP)
 	$(PY) -m parlor.embedded stop

@@ -306,7 +306,7 @@ def fresh_database(base_url: str, suffix: str = "_topology") -> str:
     parts = urlsplit(base_url)
     name = parts.path.lstrip("/") + suffix
     drop_database(parts._replace(path=f"/{name}").geturl(), base_url)
-    with psycopg.connect(base_url, autocommit=True) as connection:
+    with psycopg.connect(_maintenance_url(base_url), autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
     return parts._replace(path=f"/{name}").geturl()
 
@@ -316,11 +316,16 @@ def drop_database(url: str, base_url: str) -> None:
     import psycopg
 
     name = urlsplit(url).path.lstrip("/")
-    with psycopg.connect(base_url, autocommit=True) as connection:
+    with psycopg.connect(_maintenance_url(base_url), autocommit=True) as connection:
         connection.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name]
         )
         connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def _maintenance_url(base_url: str) -> str:
+    # CREATE and DROP DATABASE from PostgreSQL's own database: `base_url`'s may not exist.
+    return urlsplit(base_url)._replace(path="/postgres").geturl()
 
 
 def platform_start(
