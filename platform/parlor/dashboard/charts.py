@@ -76,14 +76,13 @@ def bar_chart(
     slot = PLOT_WIDTH / max(len(points), 1)
     bars = format_html_join(
         "",
-        '<rect class="chart-bar" x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}">'
-        "<title>{}: {}</title></rect>",
+        '<rect class="chart-bar" x="{}" y="{}" width="{}" height="{}"><title>{}: {}</title></rect>',
         (
             (
-                LEFT + index * slot + slot * (1 - BAR_SHARE) / 2,
-                TOP + PLOT_HEIGHT - PLOT_HEIGHT * value / top,
-                slot * BAR_SHARE,
-                PLOT_HEIGHT * value / top,
+                _at(LEFT + index * slot + slot * (1 - BAR_SHARE) / 2),
+                _at(TOP + PLOT_HEIGHT - PLOT_HEIGHT * value / top),
+                _at(slot * BAR_SHARE),
+                _at(PLOT_HEIGHT * value / top),
                 day.isoformat(),
                 label(value),
             )
@@ -116,14 +115,14 @@ def _axes(top: float, label: Callable[[float | None], str]) -> SafeString:
         y = TOP + PLOT_HEIGHT - PLOT_HEIGHT * share
         lines.append(
             format_html(
-                '<line class="chart-grid" x1="{}" x2="{}" y1="{:.1f}" y2="{:.1f}"></line>'
-                '<text class="chart-axis" x="{}" y="{:.1f}" text-anchor="end">{}</text>',
+                '<line class="chart-grid" x1="{}" x2="{}" y1="{}" y2="{}"></line>'
+                '<text class="chart-axis" x="{}" y="{}" text-anchor="end">{}</text>',
                 LEFT,
                 WIDTH - RIGHT,
-                y,
-                y,
+                _at(y),
+                _at(y),
                 LEFT - 6,
-                y + 4,
+                _at(y + 4),
                 label(top * share),
             )
         )
@@ -136,9 +135,14 @@ def _day_labels(points: Sequence[tuple[date, float | None]], slot: float) -> Saf
     shown = sorted({0, len(points) // 2, len(points) - 1})
     return format_html_join(
         "",
-        '<text class="chart-axis" x="{:.1f}" y="{}" text-anchor="middle">{}</text>',
+        '<text class="chart-axis" x="{}" y="{}" text-anchor="middle">{}</text>',
         (
-            (LEFT + index * slot + slot / 2, HEIGHT - 8, points[index][0].strftime("%b %-d"))
+            (_at(LEFT + index * slot + slot / 2), HEIGHT - 8, points[index][0].strftime("%b %-d"))
             for index in shown
         ),
     )
+
+
+def _at(coordinate: float) -> str:
+    # format_html escapes its arguments into strings first: numbers are formatted here.
+    return f"{coordinate:.1f}"
