@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 56, 8, 12, 28
+LEFT, RIGHT, TOP, BOTTOM = 80, 8, 14, 34
 PLOT_WIDTH, PLOT_HEIGHT = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 BAR_SHARE = 0.7
 # An en dash: what a table shows for a day with nothing to measure.
@@ -132,13 +132,17 @@ def _axes(top: float, label: Callable[[float | None], str]) -> SafeString:
 def _day_labels(points: Sequence[tuple[date, float | None]], slot: float) -> SafeString:
     if not points:
         return mark_safe("")
-    shown = sorted({0, len(points) // 2, len(points) - 1})
+    last = len(points) - 1
+    # The first and last labels are anchored inward so that neither is cut at the edge.
+    shown = {0: ("start", LEFT), last: ("end", WIDTH - RIGHT)}
+    if last > 1:
+        shown[last // 2] = ("middle", LEFT + (last // 2) * slot + slot / 2)
     return format_html_join(
         "",
-        '<text class="chart-axis" x="{}" y="{}" text-anchor="middle">{}</text>',
+        '<text class="chart-axis" x="{}" y="{}" text-anchor="{}">{}</text>',
         (
-            (_at(LEFT + index * slot + slot / 2), HEIGHT - 8, points[index][0].strftime("%b %-d"))
-            for index in shown
+            (_at(x), HEIGHT - 8, anchor, points[index][0].strftime("%b %-d"))
+            for index, (anchor, x) in sorted(shown.items())
         ),
     )
 

@@ -21,7 +21,11 @@ from parlor.dashboard.tests.conftest import login, staff_of
 from parlor.dashboard.tests.test_pages import XSS
 from parlor.team.roles import Role
 
-pytestmark = pytest.mark.usefixtures("live_db")
+pytestmark = [
+    pytest.mark.usefixtures("live_db"),
+    # The test client is WSGI-like: it reads the async stream through async_to_sync and says so.
+    pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume asynchronous"),
+]
 
 DAY = datetime(2017, 8, 9, 10, 0, tzinfo=UTC)
 ROLES = [Role.OWNER, Role.ADMIN, Role.AGENT]
