@@ -15,8 +15,9 @@ from ninja import Query, Router
 from pydantic import Field
 
 from parlor.api.auth import API_ACTOR, secret_key_auth
-from parlor.api.rooms import _room
 from parlor.api.schemas import Closed, responses
+from parlor.base.errors import NotFound
+from parlor.base.groups import ROOM_ID_PATTERN
 from parlor.chat.export import (
     TranscriptExport,
     export_record,
@@ -24,6 +25,7 @@ from parlor.chat.export import (
     format_check,
     range_export,
 )
+from parlor.chat.selectors import room_get
 
 router = Router(tags=["exports"], auth=secret_key_auth)
 
@@ -76,7 +78,8 @@ def room_export(
     """Download one room's messages in seq order, as JSON or CSV."""
     fmt = format_check(query.format)
     with schema_context(request.auth.schema_name):
-        _room(room_id)
+        if not ROOM_ID_PATTERN.fullmatch(room_id) or room_get(room_id=room_id) is None:
+            raise NotFound("no such room.", code="room_not_found")
         source = TranscriptExport(room_id=room_id)
         export_record(actor=API_ACTOR, source=source, fmt=fmt)
     return export_response(schema_name=request.auth.schema_name, source=source, fmt=fmt)

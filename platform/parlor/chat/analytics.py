@@ -44,7 +44,10 @@ WITH opened AS (
         WHERE m.room_id = r.id AND m.sender_kind = r.owner_kind AND m.sender_id = r.owner_id
         ORDER BY m.seq LIMIT 1
     ) first_message
-    WHERE r.kind = 'conversation' AND r.created_at < %(end)s
+    -- A conversation is created by its owner's first message: a week's slack is plenty, and
+    -- bounds the rooms read to the range (chat_room_created_at) instead of every older one.
+    WHERE r.kind = 'conversation'
+      AND r.created_at >= %(start)s - interval '7 days' AND r.created_at < %(end)s
       AND first_message.sent_at >= %(start)s AND first_message.sent_at < %(end)s
 )
 SELECT (o.sent_at AT TIME ZONE 'UTC')::date AS day,
