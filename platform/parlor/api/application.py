@@ -92,11 +92,13 @@ def unexpected(request: HttpRequest, error: Exception) -> HttpResponse:
 def api_build() -> ParlorAPI:
     """Return the API with its routers, parser, auth scheme and problem-details errors."""
     from parlor.api import (
+        exports,
         keys,
         lifetimes,
         retention,
         revocations,
         rooms,
+        search,
         subjects,
         tokens,
         webhooks,
@@ -143,6 +145,8 @@ def api_build() -> ParlorAPI:
         webhooks,
         subjects,
         retention,
+        search,
+        exports,
     ):
         api.add_router("", module.router)
     return api

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from parlor.dashboard import integrations, passwords, staff, views
+from parlor.dashboard import insights, integrations, passwords, staff, views
 
 app_name = "dashboard"
 
@@ -12,6 +12,13 @@ urlpatterns = [
     path("logout", views.DashboardLogoutView.as_view(), name="logout"),
     path("conversations/<str:room_id>", views.transcript, name="transcript"),
     path("conversations/<str:room_id>/reply", views.reply, name="reply"),
+    # Search, exports and analytics (issue 12, items 6 and 8).
+    path("search", insights.search, name="search"),
+    path("insights", insights.insights, name="insights"),
+    path(
+        "conversations/<str:room_id>/export", insights.transcript_export, name="transcript-export"
+    ),
+    path("exports/conversations", insights.range_export_download, name="export-range"),
     path("agent-token", views.agent_token, name="agent-token"),
     path("settings", views.widget_settings, name="settings"),
     path("api-keys", views.api_keys, name="api-keys"),

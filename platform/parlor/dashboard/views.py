@@ -110,8 +110,7 @@ def transcript(request: HttpRequest, room_id: str) -> HttpResponse:
 def _transcript_page(
     request: HttpRequest, room_id: str, form: ReplyForm, status: int = 200
 ) -> HttpResponse:
-    before = request.GET.get("before")
-    before_seq = int(before) if before and before.isdigit() and len(before) < 19 else None
+    before_seq = _page_bound(request.GET)
     try:
         shown = selectors.transcript_get(tenant=request.tenant, room_id=room_id, before=before_seq)
     except NotFound:
@@ -129,6 +128,16 @@ def _transcript_page(
         "nav": "conversations",
     }
     return render(request, "dashboard/transcript.html", context, status=status)
+
+
+def _page_bound(query) -> int | None:
+    """Return the seq the shown page ends before: `before`, or a page around `seq` (a search
+    result's link, `?seq=N#m-N`), or None for the newest page."""
+    for name, past in (("before", 0), ("seq", selectors.TRANSCRIPT_PAGE // 2 + 1)):
+        value = query.get(name, "")
+        if value.isascii() and value.isdigit() and len(value) < 18:
+            return int(value) + past
+    return None
 
 
 @require_POST
