@@ -99,6 +99,7 @@ def api_build() -> ParlorAPI:
         rooms,
         subjects,
         tokens,
+        visitors,
         webhooks,
         widget,
     )
@@ -136,6 +137,7 @@ def api_build() -> ParlorAPI:
     for module in (
         tokens,
         widget,
+        visitors,
         revocations,
         keys,
         lifetimes,
