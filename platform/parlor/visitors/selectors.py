@@ -30,6 +30,8 @@ class VisitorCard:
     email_verified: bool
     attributes: list[tuple[str, Any]]
     page_url: str
+    # page_url again when it may be a link (http or https): checked here as well as on input.
+    page_link: str
     page_title: str
     referrer: str
     browser: str
@@ -93,6 +95,7 @@ def visitor_card(*, kind: str, subject: str, since: datetime | None = None) -> V
         email_verified=profile.email_verified,
         attributes=sorted(profile.attributes.items()) if profile.attributes else [],
         page_url=profile.page_url,
+        page_link=profile.page_url if _is_http(profile.page_url) else "",
         page_title=profile.page_title,
         referrer=profile.referrer,
         browser=profile.browser,
@@ -114,6 +117,10 @@ def visitor_export(*, kind: str, subject: str) -> dict[str, Any] | None:
         f.name for f in VisitorProfile._meta.fields if f.name not in ("id", "kind", "subject")
     ]
     return {name: _plain(getattr(profile, name)) for name in fields}
+
+
+def _is_http(url: str) -> bool:
+    return url.lower().startswith(("http://", "https://"))
 
 
 def _plain(value: Any) -> Any:

@@ -175,3 +175,44 @@ def test_the_preflight_allows_the_authorization_header(client, tenant_alpha):
         client.options("/api/v1/widget/context", HTTP_ORIGIN="https://evil.example").status_code
         == 403
     )
+
+
+@pytest.fixture
+def identified_hook(client, tenant_alpha):
+    """An endpoint of alpha's for visitor.identified, registered through the API; removed after."""
+    from django.db import connection
+
+    from parlor.webhooks.models import WebhookEndpoint, WebhookEvent
+
+    answer = post(
+        client,
+        "/api/v1/webhooks",
+        {"url": "https://hooks.alpha.example/in", "events": ["visitor.identified"]},
+        secret_key=tenant_alpha.secret_key,
+    )
+    assert answer.status_code == 201, answer.content
+    yield answer.json()["id"]
+    with schema_context("alpha"):
+        WebhookEvent.objects.all().delete()
+        WebhookEndpoint.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM public.procrastinate_jobs WHERE queue_name = 'webhooks'")
+
+
+def test_identify_through_the_api_enqueues_one_visitor_identified_delivery(
+    client, tenant_alpha, identified_hook
+):
+    from parlor.webhooks.models import WebhookDelivery, WebhookEvent
+
+    token = session(client, tenant_alpha)
+    subject = token_verify(token).principal.subject
+    assert report(client, token, CONTEXT).status_code == 204
+    with schema_context("alpha"):
+        assert not WebhookEvent.objects.filter(type="visitor.identified").exists()
+    for name in ("Ana", "Ana again"):
+        assert report(client, token, {**CONTEXT, "name": name}).status_code == 204
+    with schema_context("alpha"):
+        [event] = WebhookEvent.objects.filter(type="visitor.identified")
+        assert event.payload["data"]["visitor"]["id"] == subject
+        assert event.payload["data"]["visitor"]["name"] == "Ana"
+        assert WebhookDelivery.objects.get(event=event).endpoint_id == identified_hook

@@ -192,3 +192,13 @@ def test_another_tenant_never_sees_the_profile(tenant_alpha, tenant_bravo):
     with schema_context(tenant_bravo.tenant.schema_name):
         assert selectors.visitor_profile_get(kind="visitor", subject=visitor.subject) is None
         assert selectors.visitor_card(kind="visitor", subject=visitor.subject).name == ""
+
+
+def test_a_stored_url_that_is_not_http_is_never_a_link(tenant_alpha):
+    visitor = principal(tenant_alpha)
+    record(visitor)
+    with schema_context("alpha"):
+        # Written around the service (as a bad migration or raw SQL could): still no link.
+        VisitorProfile.objects.filter(subject=visitor.subject).update(page_url="javascript:x()")
+        card = selectors.visitor_card(kind="visitor", subject=visitor.subject)
+    assert card.page_link == "" and card.page_url == "javascript:x()"
