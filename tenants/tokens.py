@@ -18,7 +18,14 @@ from jwt import PyJWK, PyJWTError
 from parlor.base.errors import NotAuthenticated, ValidationFailed
 from parlor.base.identity import Principal, PrincipalKind, TenantRef
 from parlor.base.text import json_decode
-from tenants.claims import JTI_PATTERN, claims_validate
+from tenants.claims import (
+    JTI_PATTERN,
+    attributes_claim_validate,
+    attributes_read,
+    claims_validate,
+    email_claim_validate,
+    email_is_valid,
+)
 from tenants.keys import (
     Algorithm,
     hmac_secret_decode,
@@ -91,10 +98,16 @@ def token_issue(
     name: str,
     rooms: list[str] | None = None,
     ttl: int | None = None,
+    email: str | None = None,
+    attributes: dict[str, Any] | None = None,
 ) -> IssuedToken:
     """Sign a `kind` token for `subject` with the tenant's current key; raise ValidationFailed."""
     kind = PrincipalKind(kind)
     claims_validate(subject=subject, name=name, rooms=rooms)
+    if email is not None:
+        email_claim_validate(email)
+    if attributes is not None:
+        attributes_claim_validate(attributes)
     lifetime = token_ttl_resolve(tenant=tenant, kind=kind, ttl=ttl)
     now = int(time.time())
     claims: dict[str, Any] = {
@@ -108,6 +121,10 @@ def token_issue(
     }
     if rooms:
         claims["rooms"] = list(dict.fromkeys(rooms))
+    if email is not None:
+        claims["email"] = email
+    if attributes:
+        claims["attributes"] = attributes
     token = token_sign(key=signing_key_current(tenant_id=tenant.id), claims=claims)
     return IssuedToken(token=token, expires_at=datetime.fromtimestamp(now + lifetime, tz=UTC))
 
@@ -271,6 +288,9 @@ def _principal(claims: dict[str, Any], *, key: SigningKey, kind: PrincipalKind) 
         expires_at=expires_at,
         rooms=tuple(dict.fromkeys(rooms)),
         key_id=key.kid,
+        # Optional profile claims: a malformed one is dropped, never stored (parlor.visitors).
+        email=claims["email"] if email_is_valid(claims.get("email")) else "",
+        attributes=attributes_read(claims.get("attributes")),
     )
 
 

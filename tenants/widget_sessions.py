@@ -13,13 +13,13 @@ from django.core import signing
 
 from parlor.base.conversations import conversation_room_id
 from parlor.base.identity import PrincipalKind
+from parlor.base.visitor_labels import visitor_label
 from tenants.models import Tenant
 from tenants.tokens import token_issue
 
 VISITOR_ID_PATTERN = re.compile(r"v_[A-Za-z0-9_-]{22}")
 VISITOR_MAX_AGE_SECONDS = 365 * 24 * 60 * 60
 MAX_SIGNED_VISITOR_LENGTH = 256
-VISITOR_NAME = "Visitor"
 WIDGET_DEFAULTS = {
     "title": None,  # the tenant's name
     "color": "#4f46e5",
@@ -45,9 +45,10 @@ class WidgetSession:
 def widget_session_start(*, tenant: Tenant, visitor: str | None = None) -> WidgetSession:
     """Issue a visitor token, for the returning `visitor` (signed id) or a new visitor."""
     visitor_id = visitor_id_unsign(tenant=tenant, signed=visitor) or _visitor_id_generate()
-    issued = token_issue(
-        tenant=tenant, kind=PrincipalKind.VISITOR, subject=visitor_id, name=VISITOR_NAME
-    )
+    # The token's name is what agents see on the visitor's messages: a friendly, stable label
+    # (parlor.base.visitor_labels), never the raw id.
+    label = visitor_label(kind=PrincipalKind.VISITOR.value, subject=visitor_id)
+    issued = token_issue(tenant=tenant, kind=PrincipalKind.VISITOR, subject=visitor_id, name=label)
     return WidgetSession(
         token=issued.token,
         expires_at=issued.expires_at,

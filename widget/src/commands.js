@@ -3,6 +3,7 @@
 import { applyLocale, markSeen, relabelLauncher } from "./attention.js";
 import { tokenExpiry } from "./tokens.js";
 import { typingStop } from "./typing.js";
+import { identityRemember } from "./visitor_context.js";
 import { panelHide, panelIsShown, panelShow } from "./view.js";
 import { widgetRestart } from "./widget_session.js";
 
@@ -39,6 +40,8 @@ export function widgetClose(widget) {
 
 function widgetIdentify(widget, token) {
   const { config, state } = widget;
+  // identify({name, email}): the page's word about an anonymous visitor (unverified).
+  if (token && typeof token === "object") return identityRemember(widget, token);
   token = String(token || "");
   if (!token || token === config.token) return;
   const wasAnonymous = !config.token;

@@ -39,7 +39,8 @@ function boot(window, document) {
       app.command(command, args);
       return;
     }
-    if (command === "identify") config.token = String(args[0] || "");
+    // identify({name, email}) describes the visitor; only identify(token) changes who it is.
+    if (command === "identify" && typeof args[0] !== "object") config.token = String(args[0] || "");
     if (command === "setLocale") config.locale = String(args[0] || "");
     if (command === "reset") {
       config.token = "";

@@ -11,6 +11,7 @@ import { panelSetSettings } from "./panel_labels.js";
 import { panelClear, panelRender } from "./panel_log.js";
 import { RefusedError, sessionCreate } from "./session.js";
 import { tokenExpiry } from "./tokens.js";
+import { contextReport } from "./visitor_context.js";
 
 // Refusals in a row, hidden by CORS, before the widget stops: one could be a passing failure.
 const REFUSALS_BEFORE_STOP = 2;
@@ -25,12 +26,14 @@ export async function widgetToken(widget, reason) {
   if (!config.token) {
     const session = await widgetSessionFetch(widget);
     if (!state.room && session.conversation) state.room = session.conversation;
+    contextReport(widget, session.token);
     return { token: session.token, expiresAt: session.expiresAt };
   }
   if (!state.wsUrl) await widgetSessionFetch(widget);
   // Only the page can mint a user's token: a rejected one is final until identify() again.
   if (reason === "expired" && config.token === state.givenToken) throw new FatalError("token");
   state.givenToken = config.token;
+  contextReport(widget, config.token);
   return { token: config.token, expiresAt: tokenExpiry(config.token) };
 }
 
@@ -77,6 +80,8 @@ export function widgetRestart(widget) {
   conversation.clear();
   panelClear(view);
   Object.assign(state, { room: store.get("room"), unread: 0, hasMore: false, lastReadSent: 0, everOpen: false });
+  // A new identity (or a reset) is a new visitor: report the context again for it.
+  Object.assign(state, { contextReported: false, contextToken: "" });
   relabelLauncher(widget);
   widgetConnect(widget);
 }

@@ -101,6 +101,7 @@ def api_build() -> ParlorAPI:
         search,
         subjects,
         tokens,
+        visitors,
         webhooks,
         widget,
     )
@@ -138,6 +139,7 @@ def api_build() -> ParlorAPI:
     for module in (
         tokens,
         widget,
+        visitors,
         revocations,
         keys,
         lifetimes,

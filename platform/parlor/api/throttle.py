@@ -25,6 +25,15 @@ def widget_sessions_throttle(*, request: HttpRequest, tenant: Tenant) -> None:
     )
 
 
+def visitor_context_throttle(*, tenant_id: int, subject: str) -> None:
+    """Refuse a visitor context report over the limit for this visitor or user."""
+    throttle(
+        rule=rule_from_settings("visitor_context"),
+        key=f"{tenant_id}:{subject}",
+        detail="too many visitor context reports",
+    )
+
+
 def tokens_throttle(*, tenant: Tenant) -> None:
     """Refuse a token request over the tenant's limit."""
     throttle(

@@ -16,7 +16,7 @@ from parlor.base.identity import PrincipalKind
 from parlor.base.times import isoformat
 from tenants.tokens import token_issue
 
-FIELDS = {"user_id", "name", "rooms", "ttl", "kind"}
+FIELDS = {"user_id", "name", "rooms", "ttl", "kind", "email", "attributes"}
 SERVER_KINDS = {PrincipalKind.USER.value, PrincipalKind.AGENT.value}
 router = Router(tags=["tokens"])
 
@@ -29,6 +29,8 @@ class TokenRequest(Closed):
     rooms: list[str] | None = None
     ttl: int | None = None
     kind: Literal["user", "agent"] = "user"
+    email: str | None = None
+    attributes: dict[str, str | int | float | bool] | None = None
 
 
 class TokenIssued(Closed):
@@ -60,6 +62,8 @@ def tokens_create(request: HttpRequest) -> JsonResponse:
         name=body.get("name"),
         rooms=body.get("rooms"),
         ttl=optional_int(body, "ttl"),
+        email=body.get("email"),
+        attributes=body.get("attributes"),
     )
     return JsonResponse(
         {"token": issued.token, "expires_at": isoformat(issued.expires_at)}, status=201

@@ -42,7 +42,7 @@ class WidgetSession(Closed):
 )
 def widget_sessions_preflight(request: HttpRequest) -> HttpResponse:
     """Answer the CORS preflight of a page some tenant allows."""
-    return _preflight(request.headers.get("Origin"))
+    return preflight(request.headers.get("Origin"))
 
 
 @router.post(
@@ -57,7 +57,7 @@ def widget_sessions(request: HttpRequest) -> HttpResponse:
     tenant = publishable_key_tenant(key=body.get("key"))
     widget_sessions_throttle(request=request, tenant=tenant)
     if origin is None or not origin_allowed(tenant=tenant, origin=origin):
-        raise _origin_forbidden()
+        raise origin_forbidden()
     visitor = body.get("visitor")
     if visitor is not None and not isinstance(visitor, str):
         raise ValidationFailed(
@@ -75,28 +75,31 @@ def widget_sessions(request: HttpRequest) -> HttpResponse:
         },
         status=201,
     )
-    return _allow_origin(response, origin)
+    return allow_origin(response, origin)
 
 
-def _preflight(origin: str | None) -> HttpResponse:
+def preflight(origin: str | None, *, headers: str = "Content-Type") -> HttpResponse:
+    """Answer a widget endpoint's CORS preflight: POST with `headers`, from an allowed origin."""
     # The preflight carries no body, hence no key: it admits an origin some tenant allows, and
     # the POST then checks that origin against the key's own tenant.
     if origin is None or not origin_registered(origin):
-        raise _origin_forbidden()
+        raise origin_forbidden()
     response = HttpResponse(status=204)
     response["Access-Control-Allow-Methods"] = "POST"
-    response["Access-Control-Allow-Headers"] = "Content-Type"
+    response["Access-Control-Allow-Headers"] = headers
     response["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
-    return _allow_origin(response, origin)
+    return allow_origin(response, origin)
 
 
-def _allow_origin(response: HttpResponse, origin: str) -> HttpResponse:
+def allow_origin(response: HttpResponse, origin: str) -> HttpResponse:
+    """Let the page at `origin` read `response` (CORS), varying caches by Origin."""
     response["Access-Control-Allow-Origin"] = normalise_origin(origin)
     response["Vary"] = "Origin"
     return response
 
 
-def _origin_forbidden() -> PermissionDenied:
+def origin_forbidden() -> PermissionDenied:
+    """Return the refusal of a page whose Origin may not embed the tenant's widget."""
     return PermissionDenied(
         "this Origin may not embed the tenant's widget.", code="origin_forbidden"
     )

@@ -42,6 +42,9 @@ DEFAULTS: dict[str, Any] = {
     "WIDGET_SESSIONS_BURST": 10,
     "TOKENS_PER_MINUTE": 600,
     "TOKENS_BURST": 100,
+    # Visitor context reports (POST /api/v1/widget/context), per tenant and visitor or user.
+    "VISITOR_CONTEXT_PER_MINUTE": 30,
+    "VISITOR_CONTEXT_BURST": 10,
     # Dashboard login attempts, per client IP and per tenant and username (existing or not).
     "LOGIN_ADDRESS_PER_MINUTE": 10,
     "LOGIN_ADDRESS_BURST": 30,

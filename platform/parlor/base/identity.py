@@ -36,6 +36,9 @@ class Principal:
     expires_at: int
     rooms: tuple[str, ...] = field(default_factory=tuple)
     key_id: str = ""
+    # Profile claims a user token may carry, signed by the tenant: read by parlor.visitors.
+    email: str = ""
+    attributes: tuple[tuple[str, str | int | float | bool], ...] = ()
 
     @property
     def is_agent(self) -> bool:

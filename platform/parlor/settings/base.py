@@ -40,6 +40,7 @@ TENANT_APPS = [
     "parlor.subjects",
     "parlor.team",
     "parlor.audit",
+    "parlor.visitors",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

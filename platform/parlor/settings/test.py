@@ -11,6 +11,8 @@ PARLOR = {
     "WIDGET_SESSIONS_BURST": 100_000,
     "TOKENS_PER_MINUTE": 100_000,
     "TOKENS_BURST": 100_000,
+    "VISITOR_CONTEXT_PER_MINUTE": 100_000,
+    "VISITOR_CONTEXT_BURST": 100_000,
     # Webhook tests run their receivers on 127.0.0.1; SSRF tests turn this off again.
     "OUTBOUND_ALLOW_LOOPBACK": True,
     # A killed worker's jobs come back within seconds, not a minute.

@@ -11,6 +11,7 @@ from parlor.base.times import isoformat
 from parlor.chat.models import Membership, Message, Room, RoomKind
 from parlor.subjects.models import RetentionPolicy
 from parlor.subjects.records import Subject
+from parlor.visitors.selectors import visitor_export
 
 
 def subject_rooms(subject: Subject):
@@ -38,7 +39,8 @@ def subject_export(subject: Subject) -> dict[str, Any]:
     rooms = list(subject_rooms(subject).order_by("created_at"))
     messages = list(subject_messages(subject).order_by("room_id", "seq"))
     memberships = list(subject_memberships(subject).order_by("room_id"))
-    if not rooms and not messages and not memberships:
+    visitor = visitor_export(kind=subject.kind, subject=subject.id)
+    if not rooms and not messages and not memberships and visitor is None:
         raise NotFound("no such subject.", code="subject_not_found")
     names = sorted(
         {m.sender_name for m in messages if m.sender_id == subject.id and m.sender_name}
@@ -46,7 +48,8 @@ def subject_export(subject: Subject) -> dict[str, Any]:
     )
     return {
         "subject": {"kind": subject.kind, "id": subject.id},
-        "profile": {"names": names},
+        # `visitor`: the stored profile (name, email, attributes, page context), or null.
+        "profile": {"names": names, "visitor": visitor},
         "conversations": [
             {"id": room.id, "created_at": isoformat(room.created_at), "last_seq": room.last_seq}
             for room in rooms

@@ -14,6 +14,7 @@ from parlor.chat.models import Room, RoomKind
 from parlor.subjects.models import ErasureRecord, RetentionPolicy
 from parlor.subjects.records import Subject
 from parlor.subjects.selectors import subject_memberships, subject_messages, subject_rooms
+from parlor.visitors.services import visitor_profile_erase
 from parlor.webhooks.models import WebhookEvent
 from tenants.models import Tenant
 from tenants.revocation import subject_revoke
@@ -22,9 +23,10 @@ MAX_RETENTION_DAYS = 3650
 
 
 def subject_erase(*, tenant: Tenant, subject: Subject) -> dict[str, int]:
-    """Erase the subject's messages, conversations, read positions and events; close its sockets.
+    """Erase the subject's messages, conversations, read positions, profile and events.
 
-    The erasure log keeps only counts. Runs in the tenant's schema, in one transaction.
+    Also closes its sockets. The erasure log keeps only counts. Runs in the tenant's schema, in
+    one transaction.
     """
     with transaction.atomic():
         room_ids = list(subject_rooms(subject).values_list("id", flat=True))
@@ -34,6 +36,7 @@ def subject_erase(*, tenant: Tenant, subject: Subject) -> dict[str, int]:
             "read_positions": subject_memberships(subject).delete()[0],
             # Cascades to what is left in them (other members' positions).
             "conversations": Room.objects.filter(id__in=room_ids).delete()[0],
+            "profile": visitor_profile_erase(kind=subject.kind, subject=subject.id),
         }
         ErasureRecord.objects.create(action="subject_erased", removed=removed)
     # Revokes every token of the subject issued until now, which closes its open sockets.
@@ -80,8 +83,14 @@ def _events_delete(subject: Subject, room_ids: list[str]) -> int:
         "data__conversation__owner__kind": subject.kind,
         "data__conversation__owner__id": subject.id,
     }
+    # visitor.identified names the subject in data.visitor, even after its room is gone.
+    visitor = {
+        "payload__data__visitor__kind": subject.kind,
+        "payload__data__visitor__id": subject.id,
+    }
     named = (
         Q(room__in=room_ids)
+        | Q(**visitor)
         | Q(**{f"payload__{k}": v for k, v in sender.items()})
         | Q(**{f"payload__{k}": v for k, v in owner.items()})
     )

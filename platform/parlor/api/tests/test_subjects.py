@@ -14,6 +14,8 @@ from parlor.base.conversations import conversation_room_id
 from parlor.base.identity import Principal, PrincipalKind, TenantRef
 from parlor.chat import services as chat
 from parlor.chat.models import Room
+from parlor.visitors.context import PageIdentity, VisitorContext
+from parlor.visitors.services import visitor_profile_record
 
 pytestmark = pytest.mark.usefixtures("live_db")
 
@@ -54,6 +56,34 @@ def test_export_returns_the_subjects_data_and_erase_removes_it(tenant_alpha):
     assert erased.status_code == 200 and erased.json()["erased"]["messages"] == 1
     again = call(tenant_alpha, "GET", f"/api/v1/subjects/visitor/{subject}/export")
     assert_problem(again, 404, "subject_not_found")
+
+
+def test_a_visitor_who_only_left_a_profile_is_exported_and_erased(tenant_alpha, tenant_bravo):
+    tenant = tenant_alpha.tenant
+    visitor = Principal(
+        kind=PrincipalKind.VISITOR,
+        subject=f"v_{uuid.uuid4().hex[:22]}",
+        name="Visitor",
+        tenant=TenantRef(id=tenant.id, slug=tenant.slug, schema_name=tenant.schema_name),
+        token_id="t",
+        issued_at=0,
+        expires_at=0,
+    )
+    with schema_context(tenant.schema_name):
+        visitor_profile_record(
+            principal=visitor,
+            context=VisitorContext(page_url="https://shop.alpha.example/", browser="Firefox 121"),
+            identity=PageIdentity(name="Ana", email="ana@example.com"),
+        )
+    path = f"/api/v1/subjects/visitor/{visitor.subject}"
+    profile = call(tenant_alpha, "GET", f"{path}/export").json()["profile"]["visitor"]
+    assert profile["name"] == "Ana" and profile["name_verified"] is False
+    assert profile["email"] == "ana@example.com" and profile["browser"] == "Firefox 121"
+    assert profile["page_url"] == "https://shop.alpha.example/" and profile["first_seen"]
+    assert_problem(call(tenant_bravo, "GET", f"{path}/export"), 404, "subject_not_found")
+    erased = call(tenant_alpha, "DELETE", path)
+    assert erased.status_code == 200 and erased.json()["erased"]["profile"] == 1
+    assert_problem(call(tenant_alpha, "GET", f"{path}/export"), 404, "subject_not_found")
 
 
 def test_an_unknown_subject_is_404_naming_nothing_else(tenant_alpha):

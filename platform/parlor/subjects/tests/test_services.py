@@ -18,6 +18,9 @@ from parlor.subjects.models import ErasureRecord
 from parlor.subjects.records import Subject
 from parlor.subjects.services import retention_apply, retention_set, subject_erase
 from parlor.subjects.tasks import retention_tenant
+from parlor.visitors.context import PageIdentity, VisitorContext
+from parlor.visitors.models import VisitorProfile
+from parlor.visitors.services import visitor_profile_record
 from parlor.webhooks.models import WebhookEndpoint, WebhookEvent
 from parlor.webhooks.services import webhook_endpoint_create
 
@@ -76,13 +79,26 @@ def rows_naming(schema: str, needle: str) -> list[str]:
 def test_erasure_leaves_no_row_naming_the_subject_in_any_table(tenant_alpha):
     schema = tenant_alpha.tenant.schema_name
     subject_id = f"erase-{uuid.uuid4().hex}"
-    user = principal(tenant_alpha, PrincipalKind.USER, subject_id, name=f"Name {subject_id}")
+    user = Principal(
+        **{
+            **principal(tenant_alpha, PrincipalKind.USER, subject_id).__dict__,
+            "name": f"Name {subject_id}",
+            "email": f"{subject_id}@alpha.example",
+            "attributes": (("crm_id", subject_id),),
+        }
+    )
     agent = principal(tenant_alpha, PrincipalKind.AGENT, "agent-1", name="Ada")
     conversation = conversation_room_id(kind=PrincipalKind.USER, subject=subject_id)
     channel = f"erase-channel-{uuid.uuid4().hex[:8]}"
     with schema_context(schema):
         webhook_endpoint_create(
-            url="https://hooks.example/in", events=["message.created", "conversation.created"]
+            url="https://hooks.example/in",
+            events=["message.created", "conversation.created", "visitor.identified"],
+        )
+        visitor_profile_record(
+            principal=user,
+            context=VisitorContext(page_url=f"https://shop.alpha.example/{subject_id}"),
+            identity=PageIdentity(name="Ignored"),
         )
         Room.objects.create(id=channel, kind=RoomKind.CHANNEL)
         say(user, conversation, f"my secret {subject_id}")
@@ -90,7 +106,10 @@ def test_erasure_leaves_no_row_naming_the_subject_in_any_table(tenant_alpha):
         say(user, channel, "in a shared channel")
         say(agent, channel, "someone else's message stays")
         chat.read_mark(room_id=channel, principal=user, seq=2)
-    assert len(rows_naming(schema, subject_id)) >= 4  # the check can see them
+    assert len(rows_naming(schema, subject_id)) >= 5  # the check can see them
+    with schema_context(schema):
+        assert VisitorProfile.objects.filter(subject=subject_id).exists()
+        assert WebhookEvent.objects.filter(type="visitor.identified").exists()
 
     with schema_context(schema):
         removed = subject_erase(tenant=tenant_alpha.tenant, subject=Subject("user", subject_id))
@@ -99,7 +118,7 @@ def test_erasure_leaves_no_row_naming_the_subject_in_any_table(tenant_alpha):
 
     assert rows_naming(schema, subject_id) == []
     assert rows_naming(schema, conversation) == []
-    assert removed["messages"] == 3 and removed["conversations"] == 1
+    assert removed["messages"] == 3 and removed["conversations"] == 1 and removed["profile"] == 1
 
 
 def test_retention_deletes_only_conversations_inactive_for_longer(tenant_alpha):

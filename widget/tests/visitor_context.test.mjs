@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { CONTEXT_PATH, contextCollect, contextReport, identityFrom, identityRemember } from "../src/visitor_context.js";
+
+const page = (href = "https://shop.example/cart", referrer = "https://search.example/") => ({
+  window: { location: { href }, navigator: { language: "en-GB" } },
+  document: { title: "Cart", referrer },
+});
+
+function fakeWidget(calls, options = {}) {
+  const { window, document } = page(options.href, options.referrer);
+  return {
+    window,
+    document,
+    config: { base: "https://p.example" },
+    state: { identity: {}, contextReported: false, contextToken: "" },
+    fetch: async (url, request) => {
+      calls.push([url, request]);
+      if (options.fail) throw new TypeError("network");
+      return { ok: true };
+    },
+  };
+}
+
+test("context has the page, title, referrer, language and time zone", () => {
+  const { window, document } = page();
+  const context = contextCollect(window, document);
+  assert.equal(context.page_url, "https://shop.example/cart");
+  assert.equal(context.page_title, "Cart");
+  assert.equal(context.referrer, "https://search.example/");
+  assert.equal(context.locale, "en-GB");
+  assert.equal(typeof context.timezone, "string");
+});
+
+test("only http(s) URLs are reported", () => {
+  const { window, document } = page("file:///home/me/page.html", "javascript:alert(1)");
+  const context = contextCollect(window, document);
+  assert.equal(context.page_url, "");
+  assert.equal(context.referrer, "");
+});
+
+test("identify({name, email}) keeps trimmed strings only", () => {
+  assert.deepEqual(identityFrom({ name: "  Ana ", email: "ana@example.com" }), { name: "Ana", email: "ana@example.com" });
+  assert.deepEqual(identityFrom({ name: 5, email: { x: 1 }, attributes: { plan: "x" } }), {});
+  assert.equal(identityFrom({ name: "n".repeat(500) }).name.length, 100);
+});
+
+test("the context goes once per identity with the widget's token, and identify sends it again", async () => {
+  const calls = [];
+  const widget = fakeWidget(calls);
+  contextReport(widget, "tok1", widget.fetch);
+  contextReport(widget, "tok2", widget.fetch);
+  assert.equal(calls.length, 1, "a refreshed token does not report again");
+  const [url, request] = calls[0];
+  assert.equal(url, "https://p.example" + CONTEXT_PATH);
+  assert.equal(request.headers.Authorization, "Bearer tok1");
+  assert.equal(request.credentials, "omit");
+  assert.equal(JSON.parse(request.body).name, undefined);
+  const original = globalThis.fetch;
+  globalThis.fetch = widget.fetch;
+  try {
+    identityRemember(widget, { name: "Ana", email: "ana@example.com", attributes: { plan: "forged" } });
+  } finally {
+    globalThis.fetch = original;
+  }
+  assert.equal(calls.length, 2);
+  const body = JSON.parse(calls[1][1].body);
+  assert.equal(calls[1][1].headers.Authorization, "Bearer tok2");
+  assert.equal(body.name, "Ana");
+  assert.equal(body.attributes, undefined, "attributes never come from the page");
+});
+
+test("a failed report never throws into the widget", async () => {
+  const calls = [];
+  const widget = fakeWidget(calls, { fail: true });
+  contextReport(widget, "tok", widget.fetch);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.equal(calls.length, 1);
+});
