@@ -92,8 +92,10 @@ def unexpected(request: HttpRequest, error: Exception) -> HttpResponse:
 def api_build() -> ParlorAPI:
     """Return the API with its routers, parser, auth scheme and problem-details errors."""
     from parlor.api import (
+        attachments,
         keys,
         lifetimes,
+        ratings,
         retention,
         revocations,
         rooms,
@@ -143,6 +145,8 @@ def api_build() -> ParlorAPI:
         webhooks,
         subjects,
         retention,
+        attachments,
+        ratings,
     ):
         api.add_router("", module.router)
     return api
