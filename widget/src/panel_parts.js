@@ -73,7 +73,7 @@ function buildComposer(document) {
   const send = makeElement(document, "button", "send", { type: "submit" });
   // Files go over HTTP (attachments.js); the button opens the browser's own file picker.
   const attach = makeElement(document, "button", "attach", { type: "button" });
-  attach.textContent = "\u{1F4CE}";
+  attach.textContent = "+";
   const file = makeElement(document, "input", "file", { type: "file", tabindex: "-1", "aria-hidden": "true" });
   file.hidden = true;
   form.append(attach, file, textarea, send);

@@ -38,7 +38,8 @@ font:inherit;color:inherit;background:#fff}
 .send{border:0;border-radius:10px;padding:0 14px;background:var(--parlor-color);color:#fff;font:inherit;font-weight:600;
 cursor:pointer}
 textarea:disabled,.send:disabled{opacity:.5;cursor:not-allowed}
-.attach{border:1px solid #d1d5db;border-radius:10px;width:40px;background:#fff;font-size:18px;cursor:pointer;padding:0}
+.attach{border:1px solid #d1d5db;border-radius:10px;width:40px;background:#fff;color:#374151;font:inherit;font-size:22px;
+line-height:1;cursor:pointer;padding:0}
 .attach:disabled{opacity:.5;cursor:not-allowed}
 .attach:focus-visible{outline:2px solid #111827;outline-offset:2px}
 .file[hidden]{display:none}
