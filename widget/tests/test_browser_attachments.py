@@ -226,5 +226,3 @@ def test_a_resolved_conversation_asks_for_a_rating(stack, browsers, django_db_bl
     with django_db_blocker.unblock(), schema_context(stack.tenant.schema_name):
         rating = Rating.objects.get(room_id=room)
     assert (rating.score, rating.comment) == (4, "<b>Quick</b> and kind")
-
-
