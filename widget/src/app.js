@@ -6,7 +6,8 @@
 
 import { applyLocale, markSeen } from "./attention.js";
 import { commandRun, widgetClose } from "./commands.js";
-import { messageSend, olderLoad } from "./compose.js";
+import { attachmentShow } from "./attachments.js";
+import { fileSend, messageSend, olderLoad } from "./compose.js";
 import { Conversation } from "./conversation.js";
 import { typingStart } from "./typing.js";
 import { createPanel } from "./view.js";
@@ -21,11 +22,14 @@ export function startWidget(host) {
   const widget = { ...host, state: initialState(host.store), conversation: new Conversation() };
   widget.view = createPanel(host.document, host.launcher, {
     onSend: (text) => messageSend(widget, text),
+    onFile: (file) => fileSend(widget, file),
     onClose: () => widgetClose(widget),
     onTyping: () => typingStart(widget),
     onNearTop: () => olderLoad(widget),
     onSeen: () => markSeen(widget),
   });
+  widget.view.decorate = (item, element) =>
+    attachmentShow({ document: host.document, element, item, base: host.config.base, token: widget.state.client?.connection.token });
   host.window.addEventListener("online", () => widget.state.client.connection.nudge());
   host.document.addEventListener("visibilitychange", () => markSeen(widget));
   applyLocale(widget);

@@ -1,5 +1,6 @@
 /** What the visitor asks of the room: sending a message, loading earlier ones. */
 
+import { attachmentUpload } from "./attachments.js";
 import { MAX_BODY_BYTES, utf8Length } from "./protocol.js";
 import { panelSetLoadingOlder, panelSetStatus } from "./panel_labels.js";
 import { panelRender } from "./panel_log.js";
@@ -25,6 +26,26 @@ export function messageSend(widget, text) {
   panelRender(view, conversation.items);
   if (view.statusKey === "tooLong") panelSetStatus(view, null);
   return true;
+}
+
+const UPLOAD_REFUSALS = { file_too_large: "fileTooLarge", type_refused: "fileRefused" };
+
+/**
+ * Upload `file` to the widget's room over HTTP; it arrives as a message like any other.
+ * @param {object} widget the running widget (see app.js)
+ * @param {File} file
+ */
+export async function fileSend(widget, file) {
+  const { state, view, config } = widget;
+  const token = state.client?.connection.token;
+  if (!state.room || !token || !file) return;
+  panelSetStatus(view, "uploading");
+  try {
+    await attachmentUpload({ base: config.base, token, room: state.room, file });
+    if (view.statusKey === "uploading") panelSetStatus(view, null);
+  } catch (error) {
+    panelSetStatus(view, UPLOAD_REFUSALS[error.code] || "uploadFailed");
+  }
 }
 
 /** Ask for the page of messages before the oldest one shown, once at a time. */

@@ -10,7 +10,7 @@ import { ChatClient } from "./client.js";
 import { Conversation } from "./conversation.js";
 import { staffTokenFetch } from "./staff_token.js";
 import { browserStorage, createStore } from "./storage.js";
-import { replySubmit, transcriptEvent, transcriptRender } from "./transcript_live.js";
+import { fileSubmit, replySubmit, transcriptEvent, transcriptRender } from "./transcript_live.js";
 
 /**
  * Make the transcript page in `document` live; returns the page record, or null elsewhere.
@@ -59,6 +59,8 @@ function transcriptPage(document, section, form) {
 
 function bindReplyBox(page, form) {
   form.addEventListener("submit", (event) => replySubmit(page, event));
+  const file = form.querySelector("input[type=file]");
+  file?.addEventListener("change", () => fileSubmit(page, file));
   page.textarea.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();

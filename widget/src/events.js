@@ -7,6 +7,7 @@ import { messageIncoming, widgetText } from "./attention.js";
 import { panelSetLoadingOlder, panelSetStatus, panelSetTyping } from "./panel_labels.js";
 import { panelClear, panelRender } from "./panel_log.js";
 import { presenceUpdate, statusWhileDown } from "./presence.js";
+import { conversationChanged } from "./rating.js";
 import { setTimer } from "./timers.js";
 
 const FATAL_TEXT = {
@@ -50,6 +51,7 @@ const WIDGET_EVENTS = {
     if (frame.room === widget.state.room) presenceUpdate(widget, frame.joined, frame.left);
   },
   history: historyReceived,
+  conversation: conversationChanged,
   error(widget, frame) {
     if (frame.re === `h:${widget.state.room}`) olderLoaded(widget);
   },

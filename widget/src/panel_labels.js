@@ -16,8 +16,10 @@ function panelText(view, key, values) {
  * @param {object} view the panel (see view.js)
  */
 export function panelRelabel(view) {
-  const { close, log, textarea, send, title, older } = view.parts;
+  const { close, log, textarea, send, title, older, attach } = view.parts;
   close.setAttribute("aria-label", panelText(view, "closeChat"));
+  attach.setAttribute("aria-label", panelText(view, "attach"));
+  attach.setAttribute("title", panelText(view, "attach"));
   log.setAttribute("aria-label", panelText(view, "messages"));
   textarea.setAttribute("placeholder", panelText(view, "placeholder"));
   textarea.setAttribute("aria-label", panelText(view, "composerLabel"));
@@ -66,6 +68,7 @@ export function panelSetStatus(view, key, fatal = false) {
   status.classList.toggle("fatal", fatal);
   textarea.disabled = fatal;
   send.disabled = fatal;
+  view.parts.attach.disabled = fatal;
 }
 
 /** Show "<name> is typing…", or hide the indicator for null. */

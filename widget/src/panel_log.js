@@ -27,8 +27,15 @@ export function panelRender(view, items, { keepPosition = false } = {}) {
   const stick = panelAtBottom(view);
   const fromBottom = scroll.scrollHeight - scroll.scrollTop;
   view.items = items;
-  const make = (item) => createMessageElement(view.document, item, view.locale);
-  const update = (element, item) => updateMessageElement(element, item, view.locale);
+  const make = (item) => {
+    const element = createMessageElement(view.document, item, view.locale);
+    view.decorate?.(item, element);
+    return element;
+  };
+  const update = (element, item) => {
+    updateMessageElement(element, item, view.locale);
+    view.decorate?.(item, element);
+  };
   placeMessages(view.parts.log, view.elements, items, { make, update });
   if (keepPosition) scroll.scrollTop = scroll.scrollHeight - fromBottom;
   else if (stick) scroll.scrollTop = scroll.scrollHeight;

@@ -71,6 +71,11 @@ function buildComposer(document) {
   const form = makeElement(document, "form");
   const textarea = makeElement(document, "textarea", "", { rows: "1" });
   const send = makeElement(document, "button", "send", { type: "submit" });
-  form.append(textarea, send);
-  return { typing, form, textarea, send };
+  // Files go over HTTP (attachments.js); the button opens the browser's own file picker.
+  const attach = makeElement(document, "button", "attach", { type: "button" });
+  attach.textContent = "+";
+  const file = makeElement(document, "input", "file", { type: "file", tabindex: "-1", "aria-hidden": "true" });
+  file.hidden = true;
+  form.append(attach, file, textarea, send);
+  return { typing, form, textarea, send, attach, file };
 }

@@ -38,6 +38,22 @@ font:inherit;color:inherit;background:#fff}
 .send{border:0;border-radius:10px;padding:0 14px;background:var(--parlor-color);color:#fff;font:inherit;font-weight:600;
 cursor:pointer}
 textarea:disabled,.send:disabled{opacity:.5;cursor:not-allowed}
+.attach{border:1px solid #d1d5db;border-radius:10px;width:40px;background:#fff;color:#374151;font:inherit;font-size:22px;
+line-height:1;cursor:pointer;padding:0}
+.attach:disabled{opacity:.5;cursor:not-allowed}
+.attach:focus-visible{outline:2px solid #111827;outline-offset:2px}
+.file[hidden]{display:none}
+.attachment.image{display:block;line-height:0}
+.thumb{display:block;max-width:220px;max-height:180px;border-radius:8px;background:#e5e7eb}
+.attachment.file{overflow-wrap:anywhere}
+.rating{flex-direction:column;gap:6px;margin-top:12px;border:1px solid #e5e7eb;border-radius:10px}
+.rating .prompt,.rating .note,.rating .thanks{margin:0}
+.rating .note:empty{display:none}
+.scores{display:flex;gap:6px}
+.scores label{flex:1;text-align:center;border:1px solid #d1d5db;border-radius:8px;padding:6px 0;cursor:pointer}
+.scores label:has(input:checked){background:var(--parlor-color);color:#fff;border-color:transparent}
+.scores input{position:absolute;opacity:0}
+.rating .send{padding:8px 14px}
 @media (max-width:479.98px){.panel,.left .panel{inset:0;width:auto;height:auto;border-radius:0}
 .open .launcher{display:none}}
 `;

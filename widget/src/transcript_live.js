@@ -3,6 +3,7 @@
  * replies, the connection's status in words, and the reply box, all on the widget's client.
  */
 
+import { attachmentShow, attachmentUpload } from "./attachments.js";
 import { placeMessages } from "./panel_log.js";
 import { MAX_BODY_BYTES, utf8Length } from "./protocol.js";
 import { transcriptItemCreate, transcriptItemUpdate } from "./transcript_render.js";
@@ -33,6 +34,7 @@ const TRANSCRIPT_EVENTS = {
   status: (page, { status, reason }) => transcriptStatus(page, status, reason),
   hello(page, frame) {
     page.conversation.setSelf(frame.principal || null);
+    renderedAttachmentsShow(page);
   },
   joined: messagesReceived,
   history: messagesReceived,
@@ -95,9 +97,49 @@ export function transcriptRender(page) {
   if (!shown.length) return;
   list.querySelector(".empty")?.remove();
   const stick = atPageBottom(document);
-  const render = { make: (item) => transcriptItemCreate(document, item), update: transcriptItemUpdate };
+  const decorate = (item, element) => transcriptAttachment(page, item, element);
+  const render = {
+    make: (item) => decorate(item, transcriptItemCreate(document, item)),
+    update: (element, item) => {
+      transcriptItemUpdate(element, item);
+      decorate(item, element);
+    },
+  };
   placeMessages(list, elements, shown, render, page.rendered);
   if (stick) document.defaultView.scrollTo(0, document.body.scrollHeight);
+}
+
+function transcriptAttachment(page, item, element) {
+  const token = page.client?.connection.token;
+  attachmentShow({ document: page.document, element, item, base: "", token });
+  return element;
+}
+
+/** Show the files of the messages the server rendered, once the agent's token is known. */
+function renderedAttachmentsShow(page) {
+  for (const element of page.list.querySelectorAll(".message[data-client-msg-id^=att_]")) {
+    const item = { key: element.dataset.clientMsgId, id: Number(element.dataset.id) };
+    transcriptAttachment(page, item, element);
+  }
+}
+
+/**
+ * Send the file the agent picked to the room over HTTP; it comes back as a message.
+ * @param {object} page
+ * @param {HTMLInputElement} input
+ */
+export async function fileSubmit(page, input) {
+  const [file] = input.files || [];
+  input.value = "";
+  const token = page.client?.connection.token;
+  if (!file || !token) return;
+  statusLine(page, `Sending ${file.name}…`, "uploading");
+  try {
+    await attachmentUpload({ base: "", token, room: page.room, file });
+    statusLine(page, "Live", "live");
+  } catch (error) {
+    statusLine(page, `The file was not sent (${error.code || "network"}).`, "error");
+  }
 }
 
 function atPageBottom(document) {

@@ -13,7 +13,7 @@ const NEAR_TOP = 40;
 
 /**
  * Build the panel inside `launcher.root` and return it (a plain record the panel_* functions
- * take). Callbacks: onSend(text), onClose(), onTyping(), onNearTop(), onSeen().
+ * take). Callbacks: onSend(text), onFile(file), onClose(), onTyping(), onNearTop(), onSeen().
  * @param {Document} document
  * @param {{root: ShadowRoot, wrapper: HTMLElement}} launcher
  * @param {object} callbacks
@@ -49,12 +49,23 @@ function bindPanelEvents(view, callbacks) {
   });
   textarea.addEventListener("input", () => callbacks.onTyping());
   close.addEventListener("click", () => callbacks.onClose());
+  bindFilePicker(view, callbacks);
   panel.addEventListener("keydown", (event) => {
     if (event.key === "Escape") callbacks.onClose();
   });
   scroll.addEventListener("scroll", () => {
     if (scroll.scrollTop < NEAR_TOP) callbacks.onNearTop();
     if (panelAtBottom(view)) callbacks.onSeen();
+  });
+}
+
+function bindFilePicker(view, callbacks) {
+  const { attach, file } = view.parts;
+  attach.addEventListener("click", () => file.click());
+  file.addEventListener("change", () => {
+    const [chosen] = file.files || [];
+    file.value = "";
+    if (chosen && !view.fatal) callbacks.onFile?.(chosen);
   });
 }
 

@@ -93,8 +93,10 @@ def api_build() -> ParlorAPI:
     """Return the API with its routers, parser, auth scheme and problem-details errors."""
     from parlor.api import (
         exports,
+        attachments,
         keys,
         lifetimes,
+        ratings,
         retention,
         revocations,
         rooms,
@@ -149,6 +151,8 @@ def api_build() -> ParlorAPI:
         retention,
         search,
         exports,
+        attachments,
+        ratings,
     ):
         api.add_router("", module.router)
     return api

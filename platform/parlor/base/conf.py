@@ -72,6 +72,29 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOK_RETRY_FOR_SECONDS": 3 * 24 * 60 * 60.0,
     # Events and their deliveries are kept this long once none is pending (daily job).
     "WEBHOOK_EVENTS_KEEP_DAYS": 30,
+    # Attachments (docs/attachments.md): a tenant's policy may lower or raise the size limit up
+    # to the cap, and choose its types among the sniffable ones.
+    "ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
+    "ATTACHMENT_MAX_BYTES_CAP": 100 * 1024 * 1024,
+    "ATTACHMENT_TYPES": [
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "application/pdf",
+        "text/plain",
+        "application/zip",
+    ],
+    # Lifetimes of an upload grant and of a download URL.
+    "ATTACHMENT_GRANT_SECONDS": 300,
+    "ATTACHMENT_URL_SECONDS": 900,
+    # Images over this many pixels (width x height, read from the header) are refused.
+    "ATTACHMENT_MAX_PIXELS": 50_000_000,
+    # A zip archive is refused when its members would expand beyond this, or any member's
+    # compression ratio is above the next one (a zip bomb); it is never decompressed here.
+    "ATTACHMENT_ZIP_MAX_EXPANDED_BYTES": 200 * 1024 * 1024,
+    "ATTACHMENT_ZIP_MAX_RATIO": 100,
+    "ATTACHMENT_ZIP_MAX_MEMBERS": 1000,
 }
 
 

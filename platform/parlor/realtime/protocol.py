@@ -43,6 +43,8 @@ SERVER_AUTH_OK = "auth.ok"
 SERVER_ERROR = "error"
 SERVER_ROOM_CLOSED = "room.closed"
 SERVER_INBOX = "inbox"
+# A conversation's status changed (sent by the agent inbox); `resolved` asks for a rating.
+SERVER_CONVERSATION = "conversation"
 
 SERVER_TYPES = frozenset(
     {
@@ -60,6 +62,7 @@ SERVER_TYPES = frozenset(
         SERVER_ERROR,
         SERVER_ROOM_CLOSED,
         SERVER_INBOX,
+        SERVER_CONVERSATION,
     }
 )
 
@@ -116,6 +119,9 @@ CLOSE_CODES = frozenset(
         CLOSE_RATE_LIMITED,
     }
 )
+
+# Statuses of `conversation` frames the widget acts on.
+CONVERSATION_RESOLVED = "resolved"
 
 # Reasons of `room.closed` frames.
 ROOM_CLOSED_ACCESS_REVOKED = "access_revoked"

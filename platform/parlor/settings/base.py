@@ -41,6 +41,8 @@ TENANT_APPS = [
     "parlor.team",
     "parlor.audit",
     "parlor.visitors",
+    "parlor.attachments",
+    "parlor.ratings",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -177,9 +179,36 @@ USE_TZ = True
 # Under DEBUG (`make run`) the files are served from the apps' folders, unhashed.
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "build" / "static"
+
+
+def attachments_storage_config() -> dict:
+    """Return the attachments' storage: S3 (django-storages) when a bucket is set, else files."""
+    bucket = env.get("PARLOR_ATTACHMENTS_S3_BUCKET")
+    if not bucket:
+        # Under .parlor/media: never served by a static route, only through the signed URL view.
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(DATA_DIR / "media" / "attachments"), "base_url": None},
+        }
+    # Credentials come from boto3's own chain (AWS_ACCESS_KEY_ID and _SECRET_ACCESS_KEY, a role).
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": env.get("PARLOR_ATTACHMENTS_S3_ENDPOINT_URL") or None,
+            "region_name": env.get("PARLOR_ATTACHMENTS_S3_REGION") or None,
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Files sent in rooms (parlor.attachments): served only through signed, expiring URLs.
+    "attachments": attachments_storage_config(),
 }
 
 LOG_FORMAT = env.get("LOG_FORMAT", "plain")

@@ -9,6 +9,7 @@ from django.db.models import Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from parlor.attachments.services import attachments_delete
 from parlor.base.errors import ValidationFailed
 from parlor.chat.models import Room, RoomKind
 from parlor.subjects.models import ErasureRecord, RetentionPolicy
@@ -23,15 +24,19 @@ MAX_RETENTION_DAYS = 3650
 
 
 def subject_erase(*, tenant: Tenant, subject: Subject) -> dict[str, int]:
-    """Erase the subject's messages, conversations, read positions, profile and events.
+    """Erase the subject's messages, conversations, files, read positions, profile and events.
 
     Also closes its sockets. The erasure log keeps only counts. Runs in the tenant's schema, in
-    one transaction.
+    one transaction; the stored files are deleted once it commits.
     """
     with transaction.atomic():
         room_ids = list(subject_rooms(subject).values_list("id", flat=True))
         removed = {
             "webhook_events": _events_delete(subject, room_ids),
+            # Before the rooms: their deletion would cascade to the rows and orphan the files.
+            "attachments": attachments_delete(
+                room_ids=room_ids, uploader=(subject.kind, subject.id)
+            ),
             "messages": subject_messages(subject).delete()[0],
             "read_positions": subject_memberships(subject).delete()[0],
             # Cascades to what is left in them (other members' positions).
@@ -72,6 +77,7 @@ def retention_apply(*, days: int) -> int:
         return 0
     with transaction.atomic():
         WebhookEvent.objects.filter(room__in=room_ids).delete()
+        attachments_delete(room_ids=room_ids)
         count = Room.objects.filter(id__in=room_ids).delete()[0]
         ErasureRecord.objects.create(action="retention", removed={"conversations": len(room_ids)})
     return count

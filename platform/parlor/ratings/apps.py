@@ -1,0 +1,10 @@
+"""The ratings app (tenant schema)."""
+
+from django.apps import AppConfig
+
+
+class RatingsConfig(AppConfig):
+    """Visitors' satisfaction ratings of resolved conversations."""
+
+    name = "parlor.ratings"
+    label = "ratings"
