@@ -92,6 +92,7 @@ def unexpected(request: HttpRequest, error: Exception) -> HttpResponse:
 def api_build() -> ParlorAPI:
     """Return the API with its routers, parser, auth scheme and problem-details errors."""
     from parlor.api import (
+        followup,
         keys,
         lifetimes,
         retention,
@@ -143,6 +144,7 @@ def api_build() -> ParlorAPI:
         webhooks,
         subjects,
         retention,
+        followup,
     ):
         api.add_router("", module.router)
     return api
