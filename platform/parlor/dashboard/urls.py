@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from parlor.dashboard import integrations, passwords, staff, views
+from parlor.dashboard import integrations, offline, passwords, staff, views
 
 app_name = "dashboard"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("conversations/<str:room_id>/reply", views.reply, name="reply"),
     path("agent-token", views.agent_token, name="agent-token"),
     path("settings", views.widget_settings, name="settings"),
+    path("offline", offline.offline_settings, name="offline"),
     path("api-keys", views.api_keys, name="api-keys"),
     path("api-keys/<int:key_id>/revoke", views.api_key_revoke, name="api-key-revoke"),
     path("signing-keys", views.signing_keys, name="signing-keys"),
