@@ -41,6 +41,7 @@ class BusinessHoursForm(forms.Form):
                 help_text="Empty: closed." if day == "monday" else "",
                 widget=forms.TextInput(attrs={"placeholder": "09:00-17:00"}),
             )
+        self.order_fields(["enabled", "timezone", *DAYS, "holidays", "reply_time"])
 
     def clean_timezone(self) -> str:
         """Refuse names that are not IANA timezones."""
