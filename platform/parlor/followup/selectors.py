@@ -15,6 +15,19 @@ def contact_get(*, visitor_id: str) -> Contact | None:
     return Contact.objects.filter(visitor_id=visitor_id).first()
 
 
+def contact_export(*, visitor_id: str) -> dict | None:
+    """Return what is stored about the visitor's contact (personal-data export), if any."""
+    contact = contact_get(visitor_id=visitor_id)
+    if contact is None:
+        return None
+    return {
+        "email": contact.email,
+        "name": contact.name,
+        "page_url": contact.page_url,
+        "unsubscribed": contact.unsubscribed_at is not None,
+    }
+
+
 def agent_preference_get(*, user_id: int) -> AgentPreference:
     """Return a staff member's preferences (unsaved defaults if none were set)."""
     return AgentPreference.objects.filter(user_id=user_id).first() or AgentPreference(

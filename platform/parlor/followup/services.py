@@ -62,6 +62,11 @@ def contact_unsubscribe(*, contact_id: int) -> Contact | None:
     return contact
 
 
+def contact_erase(*, visitor_id: str) -> int:
+    """Delete the visitor's contact (personal-data erasure); return how many rows went."""
+    return Contact.objects.filter(visitor_id=visitor_id).delete()[0]
+
+
 def followup_settings_update(
     *, delay_minutes: int, ask_email: bool, prechat_enabled: bool, prechat_fields: list[str]
 ) -> FollowupSettings:
