@@ -185,3 +185,52 @@ def mailgun_fields(recipient: str, text: str) -> dict:
         "token": token,
         "signature": digest.hexdigest(),
     }
+
+
+def test_the_offline_form_replaces_the_composer_while_closed(offline, browsers, django_db_blocker):
+    from parlor.followup.models import Contact
+    from parlor.hours.services import business_hours_update
+
+    server, site, tenant = offline
+
+    def offline_form(on: bool) -> None:
+        with django_db_blocker.unblock(), schema_context(tenant.schema_name):
+            business_hours_update(
+                enabled=True,
+                timezone="Europe/Berlin",
+                weekly=WEEKDAYS,
+                holidays=[],
+                offline_form=on,
+            )
+
+    offline_form(True)
+    try:
+        driver = browsers()
+        widget = open_widget(driver, offline, page(offline, "/form"))
+        wait_until(lambda: driver.execute_script(CAPTURE_SHOWN), "the message form")
+        assert not widget.find("form:not(.capture)").is_displayed(), "the composer is hidden"
+        assert driver.execute_script(NO_SKIP), "the offline form cannot be skipped"
+        widget.find(".capture input[name=name]").send_keys("Ada <b>L</b>")
+        widget.find(".capture input[name=email]").send_keys("form@example.com")
+        widget.find(".capture textarea[name=question]").send_keys("Do you repair bikes?")
+        widget.find(".capture .send").click()
+        widget.wait(
+            lambda s: (
+                [(m["body"], m["state"]) for m in s["messages"]]
+                == [("Do you repair bikes?", "sent")]
+            ),
+            "the question is sent as the first message",
+        )
+        assert widget.find("form:not(.capture)").is_displayed()
+        with django_db_blocker.unblock(), schema_context(tenant.schema_name):
+            contact = Contact.objects.get(email="form@example.com")
+        assert contact.name == "Ada <b>L</b>"
+        assert contact.page_url == site.origin + "/form"
+    finally:
+        offline_form(False)
+
+
+NO_SKIP = """
+const root = document.querySelector("parlor-widget").shadowRoot;
+return root.querySelector(".capture .skip") === null;
+"""
