@@ -191,7 +191,7 @@ def test_the_offline_form_replaces_the_composer_while_closed(offline, browsers, 
     from parlor.followup.models import Contact
     from parlor.hours.services import business_hours_update
 
-    server, site, tenant = offline
+    _server, site, tenant = offline
 
     def offline_form(on: bool) -> None:
         with django_db_blocker.unblock(), schema_context(tenant.schema_name):
