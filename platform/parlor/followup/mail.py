@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -42,6 +43,7 @@ def reply_email_build(
     }
     email = EmailMultiAlternatives(
         subject=f"New reply from {tenant.name}",
+        from_email=sender_address(tenant),
         body=render_to_string("followup/reply_email.txt", context),
         to=[contact.email],
         reply_to=[reply_address(token=token, domain=followup_setting("INBOUND_EMAIL_DOMAIN"))],
@@ -53,6 +55,11 @@ def reply_email_build(
     )
     email.attach_alternative(render_to_string("followup/reply_email.html", context), "text/html")
     return email
+
+
+def sender_address(tenant: Tenant) -> str:
+    """Return DEFAULT_FROM_EMAIL's address under the tenant's name ("Acme <noreply@…>")."""
+    return formataddr((tenant.name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
 
 
 def reopen_url(*, tenant: Tenant, contact: Contact) -> str:

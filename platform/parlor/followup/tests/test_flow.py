@@ -54,6 +54,7 @@ def test_an_unread_reply_is_emailed_once_and_the_emailed_reply_lands_in_the_chat
     assert followup_jobs_run() == 1
     [mail] = mailoutbox
     assert mail.to == ["ada@example.com"]
+    assert mail.from_email.startswith("Alpha <")
     assert "Yes, we do! <b>Free</b> over 50 €." in mail.body
     html = mail.alternatives[0][0]
     assert "&lt;b&gt;Free&lt;/b&gt;" in html and "<b>Free</b>" not in html
