@@ -23,7 +23,12 @@ from parlor.chat.posting import message_post
 from parlor.chat.records import MessageSent
 from parlor.followup.models import Contact
 from parlor.followup.quoting import reply_text_extract
-from parlor.followup.tokens import ReplyTokenError, reply_token_verify
+from parlor.followup.tokens import (
+    REPLY_PREFIX,
+    ReplyTarget,
+    ReplyTokenError,
+    reply_token_verify,
+)
 from tenants.models import Tenant
 
 VISITOR_NAME = "Visitor"
@@ -83,19 +88,17 @@ def _addresses(message: EmailMessage, header: str) -> list[str]:
     return [address.addr_spec for value in values for address in getattr(value, "addresses", ())]
 
 
-def _target(recipients: list[str], now: datetime):
-    errors = []
-    for address in recipients:
-        try:
-            return reply_token_verify(address, now=now)
-        except ReplyTokenError as error:
-            errors.append(str(error))
-    detail = errors[-1] if errors else "the reply has no recipient."
-    # A token for a reply+ address that fails is the one that matters to the sender.
-    for address, error in zip(recipients, errors, strict=False):
-        if address.lower().startswith("reply+"):
-            detail = error
-    raise ValidationFailed(detail, code="reply_token_invalid")
+def _target(recipients: list[str], now: datetime) -> ReplyTarget:
+    # Only reply+ addresses carry tokens; the first one decides (the others are copies).
+    tokened = [address for address in recipients if REPLY_PREFIX in address.lower()]
+    if not tokened:
+        raise ValidationFailed(
+            "the reply was not sent to a reply+<token> address.", code="reply_token_invalid"
+        )
+    try:
+        return reply_token_verify(tokened[0], now=now)
+    except ReplyTokenError as error:
+        raise ValidationFailed(str(error), code="reply_token_invalid") from error
 
 
 def _visitor(tenant: Tenant, contact: Contact) -> Principal:
