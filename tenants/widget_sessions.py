@@ -70,6 +70,11 @@ def visitor_id_unsign(*, tenant: Tenant, signed: object) -> str | None:
     return visitor_id if VISITOR_ID_PATTERN.fullmatch(visitor_id) else None
 
 
+def visitor_sign(*, tenant: Tenant, visitor_id: str) -> str:
+    """Return the signed visitor string a widget session accepts back (e.g. a reopen link)."""
+    return _signer(tenant).sign(visitor_id)
+
+
 def websocket_url() -> str:
     """Return the public WebSocket URL (ws or wss after PARLOR_PUBLIC_URL's scheme)."""
     parts = urlsplit(settings.PARLOR_PUBLIC_URL)

@@ -73,7 +73,18 @@ function boot(window, document) {
   window.Parlor = api;
   drainQueue(previous, api);
   attachWhenReady(document, launcher.host, () => emit("ready"));
+  reopenFromLink(window, store, run);
   if (config.token || store.get("visitor") || store.get("outbox", []).length) whenIdle(window, loadApp);
+}
+
+// A follow-up email's link (docs/offline.md) ends in #parlor-reopen=<signed visitor>: open
+// the chat, continuing that visitor only in a browser that has none of its own.
+function reopenFromLink(window, store, run) {
+  const match = /[#&]parlor-reopen=([^&]+)/.exec(window.location.hash);
+  if (!match) return;
+  if (!store.get("visitor")) store.set("visitor", decodeURIComponent(match[1]));
+  window.history.replaceState(null, "", window.location.href.split("#")[0]);
+  run("open", []);
 }
 
 function whenIdle(window, fn) {

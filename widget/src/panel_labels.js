@@ -3,6 +3,7 @@
  * presence, connection status, the typing line. Text goes in through textContent only.
  */
 
+import { availabilityText } from "./availability.js";
 import { translate } from "./i18n.js";
 import { applyLook } from "./launcher.js";
 import { updateMessageElement } from "./render.js";
@@ -55,7 +56,17 @@ export function panelSetSettings(view, settings) {
 /** Show whether an agent is online (true), away (false) or unknown (null). */
 export function panelSetPresence(view, online) {
   view.presenceOnline = online;
-  view.parts.presence.textContent = online === null ? "" : panelText(view, online ? "online" : "away");
+  const status = view.availability;
+  let text = online === null || online === undefined ? "" : panelText(view, online ? "online" : "away");
+  // No agent in the room: the server's status says why (away, closed until when).
+  if (!online && status) text = availabilityText(view.locale, status);
+  view.parts.presence.textContent = text;
+}
+
+/** Use the server's availability `status` (docs/offline.md) when no agent is in the room. */
+export function panelSetAvailability(view, status) {
+  view.availability = status && typeof status.state === "string" ? status : null;
+  panelSetPresence(view, view.presenceOnline);
 }
 
 /** Show the connection's state in words (`key` of i18n.js), or nothing for null. */

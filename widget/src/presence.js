@@ -1,5 +1,6 @@
 /** Who is in the visitor's room, and what the panel says about it ("online" or "away"). */
 
+import { captureMaybe } from "./capture.js";
 import { panelSetPresence } from "./panel_labels.js";
 
 /**
@@ -18,6 +19,7 @@ export function presenceUpdate(widget, joined, left) {
     if (member) online.delete(key(member));
   }
   panelSetPresence(widget.view, [...online.values()].some((member) => member.kind === "agent"));
+  captureMaybe(widget);
 }
 
 /**

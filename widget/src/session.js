@@ -9,7 +9,7 @@ export const SESSION_PATH = "/api/v1/widget/sessions";
  * Throws FatalError("key" | "origin") when retrying cannot help, a plain Error otherwise.
  * @param {{base: string, key: string, visitor?: string|null, fetch?: Function}} options
  * @returns {Promise<{token: string, expiresAt: string, visitor: string, conversation: string,
- *   wsUrl: string, widget: object}>}
+ *   wsUrl: string, widget: object, status: object|null, followup: object}>}
  */
 export async function sessionCreate({ base, key, visitor = null, fetch = globalThis.fetch }) {
   const body = visitor ? { key, visitor } : { key };
@@ -35,6 +35,8 @@ export async function sessionCreate({ base, key, visitor = null, fetch = globalT
     conversation: answer.conversation,
     wsUrl: answer.ws_url || websocketUrl(base),
     widget: answer.widget || {},
+    status: answer.status || null,
+    followup: answer.followup || {},
   };
 }
 

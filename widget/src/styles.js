@@ -54,6 +54,13 @@ line-height:1;cursor:pointer;padding:0}
 .scores label:has(input:checked){background:var(--parlor-color);color:#fff;border-color:transparent}
 .scores input{position:absolute;opacity:0}
 .rating .send{padding:8px 14px}
+form[hidden]{display:none}
+.capture{flex-direction:column;gap:6px;border-top:0;border-bottom:1px solid #e5e7eb;font-size:13px}
+.capture p{margin:0}.capture label{display:flex;flex-direction:column;gap:2px}
+.capture input,.capture textarea{padding:7px 9px;border:1px solid #d1d5db;border-radius:8px;font:inherit}
+.capture-buttons{display:flex;gap:8px}.capture .send{padding:8px 14px}
+.skip{border:0;background:none;color:#4b5563;font:inherit;cursor:pointer;text-decoration:underline}
+.capture-error{color:#b91c1c}.capture-error:empty{display:none}
 @media (max-width:479.98px){.panel,.left .panel{inset:0;width:auto;height:auto;border-radius:0}
 .open .launcher{display:none}}
 `;

@@ -7,7 +7,7 @@ import { applyLocale, relabelLauncher } from "./attention.js";
 import { ChatClient } from "./client.js";
 import { FatalError } from "./connection.js";
 import { widgetEvent } from "./events.js";
-import { panelSetSettings } from "./panel_labels.js";
+import { panelSetAvailability, panelSetSettings } from "./panel_labels.js";
 import { panelClear, panelRender } from "./panel_log.js";
 import { RefusedError, sessionCreate } from "./session.js";
 import { tokenExpiry } from "./tokens.js";
@@ -55,6 +55,9 @@ async function widgetSessionFetch(widget) {
   // The loader draws the launcher before any session: it uses the look seen last time.
   store.set("look", { color: state.settings.color, position: state.settings.position });
   panelSetSettings(widget.view, state.settings);
+  // Business hours and email capture (docs/offline.md).
+  Object.assign(state, { status: session.status, followup: session.followup });
+  panelSetAvailability(widget.view, session.status);
   applyLocale(widget);
   return session;
 }

@@ -92,8 +92,9 @@ def unexpected(request: HttpRequest, error: Exception) -> HttpResponse:
 def api_build() -> ParlorAPI:
     """Return the API with its routers, parser, auth scheme and problem-details errors."""
     from parlor.api import (
-        exports,
         attachments,
+        exports,
+        followup,
         keys,
         lifetimes,
         ratings,
@@ -153,6 +154,7 @@ def api_build() -> ParlorAPI:
         exports,
         attachments,
         ratings,
+        followup,
     ):
         api.add_router("", module.router)
     return api

@@ -10,6 +10,8 @@ from parlor.api.schemas import Closed, body_schema, responses
 from parlor.api.throttle import widget_sessions_throttle
 from parlor.base.errors import PermissionDenied, ValidationFailed
 from parlor.base.times import isoformat
+from parlor.followup.widget import followup_widget_config
+from parlor.hours.status import widget_status
 from tenants.authentication import origin_allowed, origin_registered, publishable_key_tenant
 from tenants.validators import normalise_origin
 from tenants.widget_sessions import widget_session_start
@@ -35,6 +37,8 @@ class WidgetSession(Closed):
     conversation: str
     ws_url: str
     widget: dict
+    status: dict
+    followup: dict
 
 
 @router.api_operation(
@@ -72,6 +76,9 @@ def widget_sessions(request: HttpRequest) -> HttpResponse:
             "conversation": session.conversation,
             "ws_url": session.ws_url,
             "widget": session.widget,
+            # Business hours and email capture (docs/offline.md).
+            "status": widget_status(tenant).as_dict(),
+            "followup": followup_widget_config(tenant),
         },
         status=201,
     )

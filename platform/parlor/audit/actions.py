@@ -23,8 +23,12 @@ PERSONAL_DATA_EXPORTED = "personal_data.exported"
 PERSONAL_DATA_ERASED = "personal_data.erased"
 RETENTION_CHANGED = "retention.changed"
 CONVERSATION_EXPORTED = "conversation.exported"
+BUSINESS_HOURS_CHANGED = "business_hours.changed"
+FOLLOWUP_SETTINGS_CHANGED = "followup_settings.changed"
 
 LABELS = {
+    BUSINESS_HOURS_CHANGED: "Business hours changed",
+    FOLLOWUP_SETTINGS_CHANGED: "Follow-up settings changed",
     API_KEY_CREATED: "API key created",
     API_KEY_REVOKED: "API key revoked",
     SIGNING_KEY_ROTATED: "Signing key rotated",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from parlor.dashboard import insights, integrations, passwords, staff, views
+from parlor.dashboard import insights, integrations, offline, passwords, staff, views
 
 app_name = "dashboard"
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("exports/conversations", insights.range_export_download, name="export-range"),
     path("agent-token", views.agent_token, name="agent-token"),
     path("settings", views.widget_settings, name="settings"),
+    path("offline", offline.offline_settings, name="offline"),
     path("api-keys", views.api_keys, name="api-keys"),
     path("api-keys/<int:key_id>/revoke", views.api_key_revoke, name="api-key-revoke"),
     path("signing-keys", views.signing_keys, name="signing-keys"),

@@ -43,6 +43,8 @@ TENANT_APPS = [
     "parlor.visitors",
     "parlor.attachments",
     "parlor.ratings",
+    "parlor.hours",
+    "parlor.followup",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -256,4 +258,7 @@ PARLOR = {
     "DB_POOL_MIN_SIZE": env.get_int("PARLOR_DB_POOL_MIN_SIZE", 2),
     "DB_POOL_MAX_SIZE": env.get_int("PARLOR_DB_POOL_MAX_SIZE", 10),
     "DB_POOL_TIMEOUT_SECONDS": float(env.get("PARLOR_DB_POOL_TIMEOUT_SECONDS", "5")),
+    # Offline follow-up mail (docs/offline.md): replies go to reply+<token>@ this domain.
+    "INBOUND_EMAIL_DOMAIN": env.get("PARLOR_INBOUND_EMAIL_DOMAIN", "localhost"),
+    "INBOUND_EMAIL_SECRET": env.get("PARLOR_INBOUND_EMAIL_SECRET"),
 }

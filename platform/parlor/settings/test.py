@@ -1,5 +1,6 @@
 """Settings for the test suite."""
 
+from parlor import env
 from parlor.settings.base import *  # noqa: F403
 
 DEBUG = False
@@ -26,4 +27,7 @@ PARLOR = {
     "LOGIN_ACCOUNT_BURST": 100_000,
     "SOCKETS_PER_IP": 100_000,
     "SOCKETS_PER_PRINCIPAL": 100_000,
+    # Browser tests freeze the business-hours clock of the server process they start.
+    "HOURS_FROZEN_NOW": env.get("PARLOR_HOURS_FROZEN_NOW"),
+    "INBOUND_EMAIL_SECRET": "inbound-test-secret",
 }

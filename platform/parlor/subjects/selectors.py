@@ -9,6 +9,7 @@ from django.db.models import Q
 from parlor.base.errors import NotFound
 from parlor.base.times import isoformat
 from parlor.chat.models import Membership, Message, Room, RoomKind
+from parlor.followup.selectors import contact_export
 from parlor.subjects.models import RetentionPolicy
 from parlor.subjects.records import Subject
 from parlor.visitors.selectors import visitor_export
@@ -40,7 +41,8 @@ def subject_export(subject: Subject) -> dict[str, Any]:
     messages = list(subject_messages(subject).order_by("room_id", "seq"))
     memberships = list(subject_memberships(subject).order_by("room_id"))
     visitor = visitor_export(kind=subject.kind, subject=subject.id)
-    if not rooms and not messages and not memberships and visitor is None:
+    contact = contact_export(visitor_id=subject.id) if subject.kind == "visitor" else None
+    if not rooms and not messages and not memberships and visitor is None and contact is None:
         raise NotFound("no such subject.", code="subject_not_found")
     names = sorted(
         {m.sender_name for m in messages if m.sender_id == subject.id and m.sender_name}
@@ -49,7 +51,11 @@ def subject_export(subject: Subject) -> dict[str, Any]:
     return {
         "subject": {"kind": subject.kind, "id": subject.id},
         # `visitor`: the stored profile (name, email, attributes, page context), or null.
-        "profile": {"names": names, "visitor": visitor},
+        "profile": {
+            "names": names,
+            "visitor": visitor,
+            **({"contact": contact} if contact else {}),
+        },
         "conversations": [
             {"id": room.id, "created_at": isoformat(room.created_at), "last_seq": room.last_seq}
             for room in rooms

@@ -12,6 +12,7 @@ from django.utils import timezone
 from parlor.attachments.services import attachments_delete
 from parlor.base.errors import ValidationFailed
 from parlor.chat.models import Room, RoomKind
+from parlor.followup.services import contact_erase
 from parlor.subjects.models import ErasureRecord, RetentionPolicy
 from parlor.subjects.records import Subject
 from parlor.subjects.selectors import subject_memberships, subject_messages, subject_rooms
@@ -42,6 +43,8 @@ def subject_erase(*, tenant: Tenant, subject: Subject) -> dict[str, int]:
             # Cascades to what is left in them (other members' positions).
             "conversations": Room.objects.filter(id__in=room_ids).delete()[0],
             "profile": visitor_profile_erase(kind=subject.kind, subject=subject.id),
+            # The email address a visitor left for follow-up mail (docs/offline.md).
+            "contacts": contact_erase(visitor_id=subject.id) if subject.kind == "visitor" else 0,
         }
         ErasureRecord.objects.create(action="subject_erased", removed=removed)
     # Revokes every token of the subject issued until now, which closes its open sockets.

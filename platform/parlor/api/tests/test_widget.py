@@ -28,7 +28,10 @@ def test_session_gives_a_visitor_token_and_everything_the_widget_needs(client, t
     assert response["Access-Control-Allow-Origin"] == ALPHA_ORIGIN
     assert "Origin" in response["Vary"]
     answer = response.json()
-    assert set(answer) == {"token", "expires_at", "visitor", "conversation", "ws_url", "widget"}
+    assert set(answer) == {
+        *("token", "expires_at", "visitor", "conversation", "ws_url", "widget"),
+        *("status", "followup"),
+    }
     principal = token_verify(answer["token"]).principal
     assert principal.kind is PrincipalKind.VISITOR and principal.tenant.slug == "alpha"
     assert principal.expires_at - principal.issued_at == 900
