@@ -25,7 +25,7 @@ from ninja import Router
 from parlor.api.parsing import json_body, json_object
 from parlor.api.schemas import Closed, body_schema, responses
 from parlor.api.throttle import widget_sessions_throttle
-from parlor.api.widget import _allow_origin, _origin_forbidden, _preflight
+from parlor.api.widget import allow_origin, origin_forbidden, preflight
 from parlor.base.errors import NotAuthenticated, ValidationFailed
 from parlor.followup.conf import followup_setting
 from parlor.followup.inbound import InboundReply, email_reply_receive
@@ -66,7 +66,7 @@ class ReplyPosted(Closed):
 )
 def widget_contact_preflight(request: HttpRequest) -> HttpResponse:
     """Answer the CORS preflight of a page some tenant allows."""
-    return _preflight(request.headers.get("Origin"))
+    return preflight(request.headers.get("Origin"))
 
 
 @router.post(
@@ -81,7 +81,7 @@ def widget_contact(request: HttpRequest) -> HttpResponse:
     tenant = publishable_key_tenant(key=body.get("key"))
     widget_sessions_throttle(request=request, tenant=tenant)
     if origin is None or not origin_allowed(tenant=tenant, origin=origin):
-        raise _origin_forbidden()
+        raise origin_forbidden()
     visitor_id = visitor_id_unsign(tenant=tenant, signed=body.get("visitor"))
     if visitor_id is None:
         raise ValidationFailed(
@@ -92,7 +92,7 @@ def widget_contact(request: HttpRequest) -> HttpResponse:
         raise ValidationFailed("email, name and page_url are strings.", code="invalid")
     with schema_context(tenant.schema_name):
         contact_capture(tenant=tenant, visitor_id=visitor_id, **values)
-    return _allow_origin(JsonResponse({"stored": True}, status=201), origin)
+    return allow_origin(JsonResponse({"stored": True}, status=201), origin)
 
 
 @router.post("/inbound/email", response=responses(_201=ReplyPosted), url_name="api-inbound-email")
