@@ -163,11 +163,12 @@ def test_an_uploaded_html_page_is_downloaded_never_rendered(stack, browsers, sta
     wait_until(lambda: agent.execute_script(FILE_LINKS, False), "the agent's file link")
     title, handles = agent.title, set(agent.window_handles)
     agent.find_element("css selector", "a.attachment.file").click()
+    # Chromium may create the final name before it has written the bytes: wait for both.
     saved = wait_until(
-        lambda: [p for p in downloads.iterdir() if not p.name.endswith(".crdownload")],
-        "the page is downloaded",
+        lambda: [p for p in downloads.iterdir() if p.read_bytes() == HTML_WITH_SCRIPT],
+        "the page is downloaded whole",
     )
-    assert saved[0].name == "invoice.html" and saved[0].read_bytes() == HTML_WITH_SCRIPT
+    assert [p.name for p in saved] == ["invoice.html"]
     # Nothing was rendered: no tab titled by the script, the dashboard untouched.
     time.sleep(0.5)  # a rendered page would have run its script by now
     for handle in set(agent.window_handles) - handles:

@@ -18,6 +18,13 @@ PILLOW_FORMATS = {
     "image/gif": "GIF",
     "image/webp": "WEBP",
 }
+KEPT_INFO = ("icc_profile", "transparency")
+SAVE_OPTIONS: dict[str, dict] = {
+    "image/png": {},
+    "image/jpeg": {"quality": 90},
+    "image/gif": {},
+    "image/webp": {"quality": 90},
+}
 
 
 @dataclass(frozen=True)
@@ -46,8 +53,9 @@ def image_clean(file: IO[bytes], *, content_type: str) -> CleanImage:
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
         raise _unreadable() from error
     output = io.BytesIO()
-    keep = {"icc_profile": image.info["icc_profile"]} if "icc_profile" in image.info else {}
-    upright.save(output, format=PILLOW_FORMATS[content_type], **keep)
+    # Colour and transparency survive; every other chunk of metadata is left behind.
+    keep = {name: image.info[name] for name in KEPT_INFO if name in image.info}
+    upright.save(output, format=PILLOW_FORMATS[content_type], **keep, **SAVE_OPTIONS[content_type])
     return CleanImage(data=output.getvalue(), width=width, height=height)
 
 

@@ -88,3 +88,12 @@ def test_damaged_zip_is_refused():
     with pytest.raises(ValidationFailed) as refused:
         zip_check(io.BytesIO(b"PK\x03\x04" + b"\x00" * 50))
     assert refused.value.code == "archive_invalid"
+
+
+def test_a_transparent_palette_png_stays_transparent():
+    image = Image.new("P", (8, 8), 0)
+    image.putpalette([255, 0, 0, 0, 0, 255] + [0] * 762)
+    output = io.BytesIO()
+    image.save(output, format="PNG", transparency=0)
+    clean = image_clean(io.BytesIO(output.getvalue()), content_type="image/png")
+    assert Image.open(io.BytesIO(clean.data)).info.get("transparency") == 0
