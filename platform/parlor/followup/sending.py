@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import logging
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -14,7 +14,7 @@ from parlor.followup.mail import new_conversation_email_build, reply_email_build
 from parlor.followup.models import AgentPreference, Contact, FollowupSettings
 from tenants.models import Tenant
 
-logger = logging.getLogger(__name__)
+NOTICE_LOOKBACK = timedelta(minutes=15)
 
 
 def reply_email_send(
@@ -49,27 +49,41 @@ def reply_email_send(
     return True
 
 
-def new_conversations_notify(*, tenant: Tenant, now: datetime, agents_offline: bool) -> int:
-    """Email opted-in staff each conversation begun since the last look, if agents are offline."""
+def new_conversations_claim(
+    *, now: datetime, agents_offline: bool, defer: Callable[[str], None]
+) -> list[str]:
+    """Move the mark to `now` and `defer` a notice of each conversation begun since, atomically.
+
+    Only when agents are offline and somebody opted in; the first look only sets the mark.
+    """
+    if not _opted_in_addresses():
+        return []  # nobody wants these: no write either (this runs every minute per tenant)
     with transaction.atomic():
         followup, _ = FollowupSettings.objects.select_for_update().get_or_create(singleton=True)
         since, followup.conversations_seen_at = followup.conversations_seen_at, now
         followup.save(update_fields=["conversations_seen_at"])
-    if since is None or not agents_offline:
-        return 0  # the first look only sets the mark: no mail about old conversations
+        if since is None or not agents_offline:
+            return []
+        # A mark left from before a pause (nobody opted in) must not unleash a backlog.
+        rooms = Room.objects.filter(
+            kind=RoomKind.CONVERSATION,
+            created_at__gt=max(since, now - NOTICE_LOOKBACK),
+            created_at__lte=now,
+        ).order_by("created_at")
+        room_ids = list(rooms.values_list("id", flat=True))
+        for room_id in room_ids:
+            defer(room_id)
+    return room_ids
+
+
+def new_conversation_email_send(*, tenant: Tenant, room_id: str) -> bool:
+    """Email the opted-in staff of now about one new conversation; True if sent."""
     recipients = _opted_in_addresses()
-    if not recipients:
-        return 0
-    rooms = Room.objects.filter(
-        kind=RoomKind.CONVERSATION, created_at__gt=since, created_at__lte=now
-    ).order_by("created_at")
-    sent = 0
-    for room in rooms:
-        first = Message.objects.filter(room=room).order_by("seq").first()
-        body = first.body if first is not None else ""
-        new_conversation_email_build(tenant=tenant, to=recipients, first_message=body).send()
-        sent += 1
-    return sent
+    first = Message.objects.filter(room_id=room_id).order_by("seq").first()
+    if not recipients or first is None:
+        return False  # everyone opted out meanwhile, or the conversation was erased
+    new_conversation_email_build(tenant=tenant, to=recipients, first_message=first.body).send()
+    return True
 
 
 def _opted_in_addresses() -> list[str]:

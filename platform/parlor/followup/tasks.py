@@ -9,13 +9,18 @@ from django_tenants.utils import schema_context
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 
-from parlor.followup.sending import new_conversations_notify, reply_email_send
+from parlor.followup.sending import (
+    new_conversation_email_send,
+    new_conversations_claim,
+    reply_email_send,
+)
 from parlor.followup.sweep import DueEmail, followup_claim
 from parlor.hours.status import ONLINE, widget_status
 from tenants.models import Tenant
 
 QUEUE = "followup"
 SEND_TASK = "followup_email_send"
+NOTICE_TASK = "followup_agents_notice"
 # Mail servers refuse for minutes, not days: retry with backoff for about two hours.
 MAIL_RETRY = RetryStrategy(max_attempts=8, exponential_wait=5)
 
@@ -34,6 +39,14 @@ def followup_email_send(schema_name: str, contact_id: int, after_seq: int, up_to
         )
 
 
+@app.task(name=NOTICE_TASK, queue=QUEUE, retry=MAIL_RETRY)
+def followup_agents_notice(schema_name: str, room_id: str) -> None:
+    """Email opted-in staff about one conversation begun while agents were offline; retried."""
+    tenant = Tenant.objects.get(schema_name=schema_name)
+    with schema_context(schema_name):
+        new_conversation_email_send(tenant=tenant, room_id=room_id)
+
+
 @app.periodic(cron="* * * * *")
 @app.task(name="followup_sweep_minutely", queue=QUEUE, queueing_lock="followup_sweep")
 def followup_sweep_minutely(timestamp: int) -> None:
@@ -47,7 +60,13 @@ def followup_sweep(*, tenant: Tenant, now: datetime) -> list[DueEmail]:
     with schema_context(tenant.schema_name):
         due = followup_claim(now=now, defer=lambda item: _defer_send(tenant.schema_name, item))
         offline = widget_status(tenant, now=now).state != ONLINE
-        new_conversations_notify(tenant=tenant, now=now, agents_offline=offline)
+        new_conversations_claim(
+            now=now,
+            agents_offline=offline,
+            defer=lambda room_id: followup_agents_notice.defer(
+                schema_name=tenant.schema_name, room_id=room_id
+            ),
+        )
     return due
 
 

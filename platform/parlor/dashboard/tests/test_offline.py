@@ -13,6 +13,7 @@ from django_tenants.utils import schema_context
 from parlor.dashboard.tests.conftest import login, staff_of
 from parlor.followup.models import AgentPreference, FollowupSettings
 from parlor.followup.tasks import followup_sweep
+from parlor.followup.tests.support import followup_jobs_run
 from parlor.hours.models import BusinessHours
 from parlor.team.roles import Role
 
@@ -122,6 +123,8 @@ def test_an_opted_in_agent_is_emailed_a_new_conversation_while_offline(
         message_post(sender=visitor, room_id=room, body="Anyone there?", client_msg_id="m1")
     mail.outbox.clear()
     followup_sweep(tenant=tenant, now=timezone.now() + timedelta(seconds=1))
+    assert mail.outbox == [], "sent by a retried job, not by the sweep"
+    assert followup_jobs_run() == 1
     [notice] = mail.outbox
     assert notice.to == ["agent@alpha.example"]
     assert "Anyone there?" in notice.body

@@ -95,18 +95,20 @@ def messages_of(visitor: Visitor) -> list[tuple[str, str]]:
 
 
 def followup_jobs_run() -> int:
-    """Run every deferred follow-up send job inline (as a worker would); return how many."""
+    """Run every deferred follow-up mail job inline (as a worker would); return how many."""
+    tasks_by_name = {
+        tasks.SEND_TASK: tasks.followup_email_send,
+        tasks.NOTICE_TASK: tasks.followup_agents_notice,
+    }
     with connection.cursor() as cursor:
         cursor.execute(
             "DELETE FROM public.procrastinate_jobs WHERE queue_name = 'followup'"
-            " AND task_name = %s AND status = 'todo' RETURNING args",
-            [tasks.SEND_TASK],
+            " AND task_name = ANY(%s) AND status = 'todo' RETURNING task_name, args",
+            [list(tasks_by_name)],
         )
-        jobs = [
-            json.loads(row[0]) if isinstance(row[0], str) else row[0] for row in cursor.fetchall()
-        ]
-    for args in jobs:
-        tasks.followup_email_send(**args)
+        jobs = cursor.fetchall()
+    for name, args in jobs:
+        tasks_by_name[name](**(json.loads(args) if isinstance(args, str) else args))
     return len(jobs)
 
 
