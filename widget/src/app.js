@@ -52,6 +52,7 @@ function initialState(store) {
     refusals: 0,
     givenToken: "",
     online: new Map(),
+    agentsAvailable: false,
     client: null,
     timers: {},
   };

@@ -3,8 +3,10 @@
  * replies, the connection's status in words, and the reply box, all on the widget's client.
  */
 
+import { readSignal } from "./agent_signals.js";
 import { placeMessages } from "./panel_log.js";
 import { MAX_BODY_BYTES, utf8Length } from "./protocol.js";
+import { eventAdd, eventItemCreate, statusBadgeSet } from "./transcript_events.js";
 import { transcriptItemCreate, transcriptItemUpdate } from "./transcript_render.js";
 
 const TRANSCRIPT_STATUS_TEXT = {
@@ -18,6 +20,7 @@ const TRANSCRIPT_FATAL_TEXT = {
   other: "Disconnected: the live connection cannot be restored. Reload the page.",
 };
 const PAGE_NEAR_BOTTOM = 40;
+const VISITOR_TYPING_SHOWN = 6000;
 
 /**
  * Handle the chat client's event `type` for the transcript `page` (see dashboard.js).
@@ -39,7 +42,21 @@ const TRANSCRIPT_EVENTS = {
   message(page, frame) {
     if (frame.room !== page.room) return;
     page.conversation.applyMessage(frame);
+    if (!page.conversation.isMine(frame.sender)) typingShow(page, null);
     transcriptRender(page);
+    readSignal(page);
+  },
+  typing(page, frame) {
+    if (frame.room !== page.room || page.conversation.isMine(frame.sender)) return;
+    typingShow(page, frame.active ? frame.sender?.name || frame.sender?.id || "Visitor" : null);
+  },
+  conversation(page, frame) {
+    if (frame.room === page.room) statusBadgeSet(page.document, frame.status);
+  },
+  "conversation.event"(page, frame) {
+    if (frame.room !== page.room || !frame.event) return;
+    statusBadgeSet(page.document, frame.conversation?.status);
+    if (eventAdd(page, frame.event)) transcriptRender(page);
   },
   ack(page, frame) {
     if (page.conversation.applyAck(frame)) transcriptRender(page);
@@ -61,6 +78,16 @@ function messagesReceived(page, frame) {
   if (frame.room !== page.room) return;
   for (const message of frame.messages || []) page.conversation.applyMessage(message);
   transcriptRender(page);
+  readSignal(page);
+}
+
+function typingShow(page, name) {
+  const line = page.document.getElementById("typing");
+  if (!line) return;
+  const timers = page.document.defaultView;
+  timers.clearTimeout(page.typingTimer);
+  line.textContent = name ? `${name} is typing…` : "";
+  if (name) page.typingTimer = timers.setTimeout(() => typingShow(page, null), VISITOR_TYPING_SHOWN);
 }
 
 /**
@@ -95,7 +122,10 @@ export function transcriptRender(page) {
   if (!shown.length) return;
   list.querySelector(".empty")?.remove();
   const stick = atPageBottom(document);
-  const render = { make: (item) => transcriptItemCreate(document, item), update: transcriptItemUpdate };
+  const render = {
+    make: (item) => (item.event ? eventItemCreate(document, item) : transcriptItemCreate(document, item)),
+    update: (element, item) => item.event || transcriptItemUpdate(element, item),
+  };
   placeMessages(list, elements, shown, render, page.rendered);
   if (stick) document.defaultView.scrollTo(0, document.body.scrollHeight);
 }
@@ -120,6 +150,7 @@ export function replySubmit(page, event) {
     return;
   }
   page.conversation.addPending(page.client.send(page.room, text));
+  page.stopTyping?.();
   textarea.value = "";
   textarea.focus();
   transcriptRender(page);

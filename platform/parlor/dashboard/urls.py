@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from parlor.dashboard import integrations, passwords, staff, views
+from parlor.dashboard import inbox, integrations, passwords, staff, views
 
 app_name = "dashboard"
 
@@ -12,6 +12,15 @@ urlpatterns = [
     path("logout", views.DashboardLogoutView.as_view(), name="logout"),
     path("conversations/<str:room_id>", views.transcript, name="transcript"),
     path("conversations/<str:room_id>/reply", views.reply, name="reply"),
+    # The inbox and the conversation workflow (issue 12, items 2 and 3).
+    path("inbox.json", inbox.inbox_json, name="inbox-json"),
+    path(
+        "conversations/<str:room_id>/workflow",
+        inbox.conversation_workflow,
+        name="conversation-workflow",
+    ),
+    path("conversations/<str:room_id>/note", inbox.conversation_note, name="conversation-note"),
+    path("canned", inbox.canned_responses, name="canned"),
     path("agent-token", views.agent_token, name="agent-token"),
     path("settings", views.widget_settings, name="settings"),
     path("api-keys", views.api_keys, name="api-keys"),

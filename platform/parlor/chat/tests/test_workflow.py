@@ -19,6 +19,7 @@ from parlor.base.identity import PrincipalKind
 from parlor.chat import selectors
 from parlor.chat.assignment import auto_assign_set
 from parlor.chat.models import ConversationEvent, Room, RoomKind
+from parlor.chat.tasks import snoozed_wake
 from parlor.chat.tests.support import EPHEMERAL, ChatClient, principal_for, unique
 from parlor.chat.workflow import Actor, conversation_note_add, conversation_update
 from parlor.webhooks.enqueue import QUEUE
@@ -327,3 +328,21 @@ async def test_round_robin_assigns_new_conversations_among_available_agents(
     finally:
         for client in (*agents, *visitors):
             await client.close()
+
+
+def test_a_snoozed_conversation_wakes_up_when_its_time_comes(tenant_alpha, clean_outbox):
+    due, later = unique("c-v"), unique("c-v")
+    with schema_context(tenant_alpha.tenant.schema_name):
+        now = timezone.now()
+        Room.objects.create(id=due, kind=RoomKind.CONVERSATION, status="snoozed", snoozed_until=now)
+        Room.objects.create(
+            id=later,
+            kind=RoomKind.CONVERSATION,
+            status="snoozed",
+            snoozed_until=now + timedelta(hours=1),
+        )
+    assert snoozed_wake(tenant_alpha.tenant) >= 1
+    status, _, until_at, events = room_state(tenant_alpha, due)
+    assert (status, until_at) == ("open", None)
+    assert events == [("status_changed", "Snooze", {"from": "snoozed", "to": "open"})]
+    assert room_state(tenant_alpha, later)[0] == "snoozed"
