@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 from channels.layers import get_channel_layer
@@ -27,6 +28,8 @@ from parlor.realtime import protocol
 
 logger = logging.getLogger(__name__)
 PRESENCE_TIMEOUT_SECONDS = 2.0
+AWAY_CACHE_SECONDS = 2.0
+_away_cache: dict[str, tuple[float, frozenset[int]]] = {}
 ONLINE = "online"
 AWAY = "away"
 OFFLINE = "offline"
@@ -43,10 +46,22 @@ def staff_user_id(subject: str) -> int | None:
     return None
 
 
-def away_users(user_ids: list[int]) -> set[int]:
-    """Return those of `user_ids` who chose away (current tenant schema)."""
-    rows = AgentAvailability.objects.filter(user_id__in=user_ids, status=AWAY)
-    return set(rows.values_list("user_id", flat=True))
+def away_users() -> frozenset[int]:
+    """Return the staff users of the current tenant schema who chose away."""
+    rows = AgentAvailability.objects.filter(status=AWAY)
+    return frozenset(rows.values_list("user_id", flat=True))
+
+
+async def _away_of(tenant: TenantRef) -> frozenset[int]:
+    # Every visitor's hello asks: a short per-process cache keeps that off the database.
+    # This process's own changes clear it at once; another process's show within seconds.
+    now = time.monotonic()
+    cached = _away_cache.get(tenant.schema_name)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    away = await in_schema(tenant.schema_name, away_users)
+    _away_cache[tenant.schema_name] = (now + AWAY_CACHE_SECONDS, away)
+    return away
 
 
 def availability_choose(*, user_id: int, status: str) -> None:
@@ -75,8 +90,9 @@ async def agents_online(*, tenant: TenantRef, channel_layer: Any = None) -> list
     except Exception as error:
         logger.warning("agent availability unknown: %s", type(error).__name__)
         return []
-    ids = [uid for uid in (staff_user_id(m["id"]) for m in members) if uid is not None]
-    away = await in_schema(tenant.schema_name, away_users, ids) if ids else set()
+    if not any(staff_user_id(member["id"]) is not None for member in members):
+        return members
+    away = await _away_of(tenant)
     return [m for m in members if staff_user_id(m["id"]) not in away]
 
 
@@ -91,6 +107,17 @@ async def agent_socket_open(*, principal: Principal, socket_id: str, channel_lay
     The caller says hello first, then calls `availability_announce` with that answer.
     """
     return await _socket_change(principal, socket_id, channel_layer, enter=True, announce=False)
+
+
+async def agent_socket_alive(*, principal: Principal, socket_id: str, channel_layer: Any) -> None:
+    """Renew an agent socket's entry (presence entries expire when nobody renews them)."""
+    group = tenant_agents_group_name(principal.tenant.id)
+    try:
+        async with asyncio.timeout(PRESENCE_TIMEOUT_SECONDS):
+            store = await presence_store(channel_layer)
+            await store.enter(group, socket_id, sender_of(principal))
+    except Exception as error:
+        logger.warning("agent availability not renewed: %s", type(error).__name__)
 
 
 async def agent_socket_closed(*, principal: Principal, socket_id: str, channel_layer: Any) -> None:
@@ -128,6 +155,7 @@ async def agent_availability_set(*, principal: Principal, status: str, channel_l
     await in_schema(
         principal.tenant.schema_name, availability_choose, user_id=user_id, status=status
     )
+    _away_cache.pop(principal.tenant.schema_name, None)
     await availability_announce(tenant=principal.tenant, before=before, channel_layer=channel_layer)
     return status
 

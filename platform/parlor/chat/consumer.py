@@ -335,9 +335,13 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self._queue(reply)
 
     async def on_ping(self, frame: dict[str, Any]) -> None:
-        """Answer with the server's time."""
+        """Answer with the server's time (an agent's ping also renews its availability)."""
         pong = _answer(frame, type=protocol.SERVER_PONG, server_time=timezone.now())
         self._queue(pong)
+        if self.principal.is_agent:
+            await availability.agent_socket_alive(
+                principal=self.principal, socket_id=self.socket_id, channel_layer=self.channel_layer
+            )
 
     async def on_auth_refresh(self, frame: dict[str, Any]) -> None:
         """Swap in a new token of the same principal; leave rooms it no longer grants."""

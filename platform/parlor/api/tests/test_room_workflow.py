@@ -36,7 +36,7 @@ def staff(created, *, active: bool = True) -> int:
         return (
             get_user_model()
             .objects.create(
-                username=f"staff-{uuid.uuid4().hex[:10]}", is_staff=True, is_active=active
+                username=f"zz-api-{uuid.uuid4().hex[:10]}", is_staff=True, is_active=active
             )
             .pk
         )

@@ -55,7 +55,7 @@ def auto_assign_off(created) -> None:
 def staff_user(created, name: str = "Dana", *, active: bool = True) -> int:
     with schema_context(created.tenant.schema_name):
         user = get_user_model().objects.create(
-            username=f"staff-{uuid.uuid4().hex[:10]}",
+            username=f"zz-wf-{uuid.uuid4().hex[:10]}",
             first_name=name,
             is_staff=True,
             is_active=active,
