@@ -9,8 +9,16 @@ import time
 
 import pytest
 
-from widget.tests.support import ARTIFACTS, conversation_of, wait_until
-from widget.tests.test_browser_dashboard import PHONE, _emulate, dashboard, open_widget, state
+from widget.tests.support import ARTIFACTS, conversation_of, start_conversation, wait_until
+from widget.tests.test_browser_dashboard import (
+    PHONE,
+    _emulate,
+    dashboard,
+    open_widget,
+    outbox,
+    reply,
+    state,
+)
 
 pytestmark = pytest.mark.browser
 __all__ = ["dashboard"]  # the fixture, imported for this module's tests
@@ -124,3 +132,58 @@ def test_the_inbox_and_the_widget_live_together(stack, browsers, dashboard):
         wait_until(lambda: inbox(agent)["live"] == "Live", "the inbox goes live", 20)
         if width == "375":
             keep(agent, "list", width)
+
+
+def restart_server(stack, redis_url: str, log_dir, request, django_db_blocker) -> None:
+    """Stop the platform's process and start a new one behind the same proxy and settings."""
+    from parlor.testing.database import database_url_for_tests
+    from parlor.testing.servers import start_server
+
+    stack.server.stop()
+    with django_db_blocker.unblock():
+        database_url = database_url_for_tests()
+    suffix = stack.tenant.slug.split("_", 1)[1]
+    restarted = start_server(
+        database_url=database_url,
+        log_dir=log_dir,
+        redis_url=redis_url,
+        extra_env={
+            "PARLOR_PUBLIC_URL": stack.proxy.url,
+            "PARLOR_CHANNEL_PREFIX": f"widgettest{suffix}",
+        },
+    )
+    stack.server = restarted
+    stack.proxy.target_port = restarted.port
+    # Later browser tests of the session use this process; it stops with the session.
+    request.config.add_cleanup(restarted.stop)
+
+
+def test_a_reply_typed_while_the_server_restarts_is_delivered_once(
+    stack, browsers, dashboard, agent_for, redis_url, tmp_path, request, django_db_blocker
+):
+    visitor = open_widget(browsers(), stack.page("/inbox-restart"), stack.key)
+    room = start_conversation(visitor, "Are you open today?")
+    agent = browsers()
+    dashboard.login(agent)
+    dashboard.open_live(agent, room)
+
+    stack.proxy.hold()
+    stack.proxy.cut()
+    try:
+        wait_until(lambda: state(agent)["statusState"] == "reconnecting", "the agent is told")
+        reply(agent, "Yes, until 6 pm.")
+        wait_until(lambda: outbox(agent), "the reply waits in the persisted outbox")
+        restart_server(stack, redis_url, tmp_path, request, django_db_blocker)
+    finally:
+        stack.proxy.release()
+
+    expected = ["Are you open today?", "Yes, until 6 pm."]
+    wait_until(
+        lambda: state(agent)["status"] == "Live" and outbox(agent) == [],
+        "after the restart the reply is sent",
+        timeout=45,
+    )
+    witness = agent_for()  # on the new process
+    witness.join(room)
+    assert [m["body"] for m in witness.all_messages(room)] == expected, "stored exactly once"
+    visitor.wait(lambda s: [m["body"] for m in s["messages"]] == expected, "the visitor: once", 30)
