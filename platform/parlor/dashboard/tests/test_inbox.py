@@ -152,3 +152,9 @@ def test_canned_responses_are_managed_by_admins_and_shown_as_text(alpha_staff):
         assert not CannedResponse.objects.filter(shortcut=shortcut).exists()
         # Other tests walk alpha's team page by keyboard: leave it as it was.
         get_user_model().objects.filter(pk=ava.pk).delete()
+
+
+def test_there_is_one_agent_ui_the_old_demo_agent_page_is_gone(alpha_staff):
+    client = login(alpha_staff)
+    assert client.get("/demo/agent/").status_code == 404
+    assert Client().get("/demo/agent/").status_code in (400, 404)
