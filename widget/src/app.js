@@ -59,6 +59,7 @@ function initialState(store) {
     contextReported: false,
     contextToken: "",
     online: new Map(),
+    agentsAvailable: false,
     client: null,
     timers: {},
   };

@@ -6,10 +6,13 @@
  * never doubled, and never posted as a form.
  */
 
+import { availabilityBind, readSignal, typingBind } from "./agent_signals.js";
+import { cannedBind, cannedRead } from "./canned.js";
 import { ChatClient } from "./client.js";
 import { Conversation } from "./conversation.js";
 import { staffTokenFetch } from "./staff_token.js";
 import { browserStorage, createStore } from "./storage.js";
+import { startInbox } from "./inbox_page.js";
 import { fileSubmit, replySubmit, transcriptEvent, transcriptRender } from "./transcript_live.js";
 
 /**
@@ -30,6 +33,12 @@ export function startTranscript(document) {
     onEvent: (type, payload) => transcriptEvent(page, type, payload),
   });
   bindReplyBox(page, form);
+  availabilityBind(page.client, document);
+  typingBind(page);
+  cannedBind(page.textarea, cannedRead(document));
+  for (const name of ["focus", "visibilitychange"]) {
+    (name === "focus" ? document.defaultView : document).addEventListener(name, () => readSignal(page));
+  }
   for (const entry of page.client.outbox.list(page.room)) page.conversation.addPending(entry);
   transcriptRender(page);
   page.client.join(page.room, page.renderedSeq || null);
@@ -69,4 +78,7 @@ function bindReplyBox(page, form) {
   });
 }
 
-if (typeof document !== "undefined") startTranscript(document);
+if (typeof document !== "undefined") {
+  startTranscript(document);
+  startInbox(document);
+}

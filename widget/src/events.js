@@ -6,7 +6,7 @@
 import { messageIncoming, widgetText } from "./attention.js";
 import { panelSetLoadingOlder, panelSetStatus, panelSetTyping } from "./panel_labels.js";
 import { panelClear, panelRender } from "./panel_log.js";
-import { presenceUpdate, statusWhileDown } from "./presence.js";
+import { availabilitySet, presenceUpdate, statusWhileDown } from "./presence.js";
 import { conversationChanged } from "./rating.js";
 import { setTimer } from "./timers.js";
 
@@ -47,6 +47,9 @@ const WIDGET_EVENTS = {
     if (frame.room !== state.room || conversation.isMine(frame.sender)) return;
     if (conversation.applyRead(frame.seq).length) panelRender(view, conversation.items);
   },
+  availability(widget, frame) {
+    availabilitySet(widget, frame.available);
+  },
   presence(widget, frame) {
     if (frame.room === widget.state.room) presenceUpdate(widget, frame.joined, frame.left);
   },
@@ -70,6 +73,7 @@ function statusChanged(widget, { status, reason }) {
 function helloReceived(widget, frame) {
   const { conversation, state, view, store } = widget;
   conversation.setSelf(frame.principal || null);
+  if (typeof frame.agents_available === "boolean") availabilitySet(widget, frame.agents_available);
   const room = frame.conversation || state.room;
   if (!room) return;
   if (room !== state.room) {

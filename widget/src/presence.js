@@ -1,4 +1,8 @@
-/** Who is in the visitor's room, and what the panel says about it ("online" or "away"). */
+/**
+ * Who is in the visitor's room, and what the panel says about it: "online" when an agent is
+ * in the room or any agent of the tenant is available (`hello.agents_available`, then each
+ * `availability` frame), else "away".
+ */
 
 import { captureMaybe } from "./capture.js";
 import { panelSetPresence } from "./panel_labels.js";
@@ -18,7 +22,23 @@ export function presenceUpdate(widget, joined, left) {
   for (const member of Array.isArray(left) ? left : []) {
     if (member) online.delete(key(member));
   }
-  panelSetPresence(widget.view, [...online.values()].some((member) => member.kind === "agent"));
+  presenceShow(widget);
+}
+
+/**
+ * Record whether any agent of the tenant is available, and show it.
+ * @param {object} widget
+ * @param {boolean} available
+ */
+export function availabilitySet(widget, available) {
+  widget.state.agentsAvailable = available === true;
+  presenceShow(widget);
+}
+
+function presenceShow(widget) {
+  const { online, agentsAvailable } = widget.state;
+  const inRoom = [...online.values()].some((member) => member.kind === "agent");
+  panelSetPresence(widget.view, inRoom || agentsAvailable === true);
   captureMaybe(widget);
 }
 

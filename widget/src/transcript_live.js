@@ -4,8 +4,10 @@
  */
 
 import { attachmentShow, attachmentUpload } from "./attachments.js";
+import { readSignal } from "./agent_signals.js";
 import { placeMessages } from "./panel_log.js";
 import { MAX_BODY_BYTES, utf8Length } from "./protocol.js";
+import { eventAdd, eventItemCreate, statusBadgeSet } from "./transcript_events.js";
 import { transcriptItemCreate, transcriptItemUpdate } from "./transcript_render.js";
 
 const TRANSCRIPT_STATUS_TEXT = {
@@ -19,6 +21,7 @@ const TRANSCRIPT_FATAL_TEXT = {
   other: "Disconnected: the live connection cannot be restored. Reload the page.",
 };
 const PAGE_NEAR_BOTTOM = 40;
+const VISITOR_TYPING_SHOWN = 6000;
 
 /**
  * Handle the chat client's event `type` for the transcript `page` (see dashboard.js).
@@ -41,7 +44,21 @@ const TRANSCRIPT_EVENTS = {
   message(page, frame) {
     if (frame.room !== page.room) return;
     page.conversation.applyMessage(frame);
+    if (!page.conversation.isMine(frame.sender)) typingShow(page, null);
     transcriptRender(page);
+    readSignal(page);
+  },
+  typing(page, frame) {
+    if (frame.room !== page.room || page.conversation.isMine(frame.sender)) return;
+    typingShow(page, frame.active ? frame.sender?.name || frame.sender?.id || "Visitor" : null);
+  },
+  conversation(page, frame) {
+    if (frame.room === page.room) statusBadgeSet(page.document, frame.status);
+  },
+  "conversation.event"(page, frame) {
+    if (frame.room !== page.room || !frame.event) return;
+    statusBadgeSet(page.document, frame.conversation?.status);
+    if (eventAdd(page, frame.event)) transcriptRender(page);
   },
   ack(page, frame) {
     if (page.conversation.applyAck(frame)) transcriptRender(page);
@@ -63,6 +80,16 @@ function messagesReceived(page, frame) {
   if (frame.room !== page.room) return;
   for (const message of frame.messages || []) page.conversation.applyMessage(message);
   transcriptRender(page);
+  readSignal(page);
+}
+
+function typingShow(page, name) {
+  const line = page.document.getElementById("typing");
+  if (!line) return;
+  const timers = page.document.defaultView;
+  timers.clearTimeout(page.typingTimer);
+  line.textContent = name ? `${name} is typing…` : "";
+  if (name) page.typingTimer = timers.setTimeout(() => typingShow(page, null), VISITOR_TYPING_SHOWN);
 }
 
 /**
@@ -99,8 +126,10 @@ export function transcriptRender(page) {
   const stick = atPageBottom(document);
   const decorate = (item, element) => transcriptAttachment(page, item, element);
   const render = {
-    make: (item) => decorate(item, transcriptItemCreate(document, item)),
+    make: (item) =>
+      item.event ? eventItemCreate(document, item) : decorate(item, transcriptItemCreate(document, item)),
     update: (element, item) => {
+      if (item.event) return;
       transcriptItemUpdate(element, item);
       decorate(item, element);
     },
@@ -162,6 +191,7 @@ export function replySubmit(page, event) {
     return;
   }
   page.conversation.addPending(page.client.send(page.room, text));
+  page.stopTyping?.();
   textarea.value = "";
   textarea.focus();
   transcriptRender(page);

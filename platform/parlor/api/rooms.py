@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 import orjson
 from django.http import HttpRequest, HttpResponse
+from django.utils.dateparse import parse_datetime
 from django_tenants.utils import schema_context
 from ninja import Query, Router
 
@@ -18,7 +20,7 @@ from parlor.base.errors import NotFound, ValidationFailed
 from parlor.base.groups import ROOM_ID_PATTERN
 from parlor.base.identity import Principal, PrincipalKind, TenantRef
 from parlor.base.times import isoformat
-from parlor.chat import posting, selectors
+from parlor.chat import posting, selectors, workflow
 from parlor.chat.broadcast import message_item
 from parlor.chat.models import RoomKind
 from parlor.chat.records import StoredRoom
@@ -27,9 +29,11 @@ from tenants.models import Tenant
 ROOMS_MAX = 100
 ROOMS_DEFAULT = 50
 MESSAGE_FIELDS = {"body", "client_msg_id", "sender_name"}
+PATCH_FIELDS = {"status", "assignee", "snoozed_until"}
 SENDER_NAME_MAX_LENGTH = 100
 # Every message the tenant's backend posts is sent by this agent: idempotency by client_msg_id.
 API_SENDER_ID = "api"
+API_ACTOR = workflow.Actor(name="API")
 router = Router(tags=["rooms"], auth=secret_key_auth)
 
 
@@ -48,6 +52,10 @@ class RoomOut(Closed):
     owner: Owner | None
     created_at: str | None
     last_seq: int
+    status: Literal["open", "pending", "snoozed", "resolved"]
+    assignee: int | None
+    snoozed_until: str | None
+    last_activity_at: str | None
 
 
 class RoomPage(Closed):
@@ -93,6 +101,15 @@ class MessagePost(Closed):
     sender_name: str | None = None
 
 
+class RoomPatch(Closed):
+    """A conversation's workflow change: any of status, assignee (a staff user's id, or null
+    for none) and snoozed_until (ISO 8601 with an offset, in the future; with status snoozed)."""
+
+    status: Literal["open", "pending", "snoozed", "resolved"] | None = None
+    assignee: int | None = None
+    snoozed_until: str | None = None
+
+
 class RoomsQuery(Closed):
     """Filters and paging of the room list."""
 
@@ -129,6 +146,45 @@ def rooms_detail(request: HttpRequest, room_id: str) -> HttpResponse:
     with schema_context(tenant.schema_name):
         room = _room(room_id)
     return _json(room_json(room))
+
+
+@router.patch(
+    "/rooms/{room_id}",
+    response=responses(_200=RoomOut),
+    openapi_extra=body_schema(RoomPatch),
+    url_name="api-room-patch",
+)
+def room_patch(request: HttpRequest, room_id: str) -> HttpResponse:
+    """Change a conversation's status, assignee or snooze; 422 changes nothing."""
+    tenant = request.auth
+    body = json_body(request, fields=PATCH_FIELDS)
+    changes: dict[str, Any] = {}
+    if "status" in body:
+        changes["status"] = body["status"]
+        if not isinstance(body["status"], str):
+            raise ValidationFailed("status must be a string.", code="invalid_status")
+    if "assignee" in body:
+        changes["assignee"] = body["assignee"]
+    if "snoozed_until" in body:
+        changes["snoozed_until"] = _when(body["snoozed_until"])
+    if not changes:
+        raise ValidationFailed("give status, assignee or snoozed_until.", code="invalid_field")
+    workflow.conversation_update(tenant=tenant, room_id=room_id, actor=API_ACTOR, **changes)
+    with schema_context(tenant.schema_name):
+        room = _room(room_id)
+    return _json(room_json(room))
+
+
+def _when(value: object) -> datetime | None:
+    if value is None:
+        return None
+    parsed = parse_datetime(value) if isinstance(value, str) and len(value) < 40 else None
+    if parsed is None or parsed.tzinfo is None:
+        raise ValidationFailed(
+            "snoozed_until must be an ISO 8601 time with an offset (2030-01-01T09:00:00Z).",
+            code="invalid_time",
+        )
+    return parsed
 
 
 @router.get(
@@ -207,6 +263,10 @@ def room_json(room: StoredRoom) -> dict[str, Any]:
         "owner": owner,
         "created_at": isoformat(room.created_at),
         "last_seq": room.last_seq,
+        "status": room.status,
+        "assignee": room.assignee,
+        "snoozed_until": isoformat(room.snoozed_until) if room.snoozed_until else None,
+        "last_activity_at": isoformat(room.last_activity_at) if room.last_activity_at else None,
     }
 
 

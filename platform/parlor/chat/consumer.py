@@ -20,7 +20,7 @@ from parlor.base.errors import ApplicationError
 from parlor.base.groups import tenant_agents_group_name, tenant_group_name
 from parlor.base.identity import Principal, TenantRef
 from parlor.base.pool import DatabaseFailed
-from parlor.chat import frames, posting, store
+from parlor.chat import availability, frames, posting, store
 from parlor.chat.broadcast import message_item
 from parlor.chat.events import (
     EVENTS,
@@ -29,6 +29,7 @@ from parlor.chat.events import (
     AuthRevoked,
     RoomEvent,
     RoomMessage,
+    TenantFrame,
 )
 from parlor.chat.fanout import process_fanout
 from parlor.chat.following import RoomFollower
@@ -104,13 +105,28 @@ class ChatConsumer(AsyncWebsocketConsumer):
             max_frames=setting("OUTBOX_MAX_FRAMES"),
             max_stall=setting("OUTBOX_MAX_STALL_SECONDS"),
         )
+        # Hello is queued before any group is followed: it is always the first frame.
+        layer = self.channel_layer
+        if principal.is_agent:
+            before = await availability.agent_socket_open(
+                principal=principal, socket_id=self.socket_id, channel_layer=layer
+            )
+        hello = self._hello()
+        hello["agents_available"] = await availability.agents_available(
+            tenant=tenant, channel_layer=layer
+        )
+        self._queue(hello)
         self.followed = [tenant_group_name(tenant.id)]
         if principal.is_agent:
             self.followed.append(tenant_agents_group_name(tenant.id))
         for group in self.followed:
             await self.fanout.subscribe(group, self)
         revocation_watcher().watch(self)
-        self._queue(self._hello())
+        if principal.is_agent:
+            # After hello: the first frame on a socket is always `hello`.
+            await availability.availability_announce(
+                tenant=tenant, before=before, channel_layer=layer
+            )
         self._schedule_expiry()
         # Nothing reads the handshake headers after authentication; keep no copy per socket.
         self.scope["headers"] = ()
@@ -157,6 +173,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
         revocation_watcher().unwatch(self)
         for group in self.followed:
             await self.fanout.unsubscribe(group, self)
+        if self.principal.is_agent:
+            await availability.agent_socket_closed(
+                principal=self.principal, socket_id=self.socket_id, channel_layer=self.channel_layer
+            )
         await self.rooms.leave_all()
 
     # Channels' default dispatch closes stale database connections before every event with a
@@ -319,10 +339,30 @@ class ChatConsumer(AsyncWebsocketConsumer):
         )
         self._queue(reply)
 
+    async def on_availability(self, frame: dict[str, Any]) -> None:
+        """Store a staff agent's chosen availability (online or away) and confirm it."""
+        staff = availability.staff_user_id(self.principal.subject)
+        if not self.principal.is_agent or staff is None:
+            raise FrameError(protocol.ERROR_FORBIDDEN, "only staff agents choose availability.")
+        status = await availability.agent_availability_set(
+            principal=self.principal, status=frame["status"], channel_layer=self.channel_layer
+        )
+        available = await availability.agents_available(
+            tenant=self.tenant, channel_layer=self.channel_layer
+        )
+        reply = _answer(
+            frame, type=protocol.SERVER_AVAILABILITY, available=available, status=status
+        )
+        self._queue(reply)
+
     async def on_ping(self, frame: dict[str, Any]) -> None:
-        """Answer with the server's time."""
+        """Answer with the server's time (an agent's ping also renews its availability)."""
         pong = _answer(frame, type=protocol.SERVER_PONG, server_time=timezone.now())
         self._queue(pong)
+        if self.principal.is_agent:
+            await availability.agent_socket_alive(
+                principal=self.principal, socket_id=self.socket_id, channel_layer=self.channel_layer
+            )
 
     async def on_auth_refresh(self, frame: dict[str, Any]) -> None:
         """Swap in a new token of the same principal; leave rooms it no longer grants."""
@@ -369,6 +409,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     def agents_inbox(self, event: AgentsInbox) -> None:
         """Forward a conversation's new message to an agent."""
+        self._push(event.text)
+
+    def tenant_frame(self, event: TenantFrame) -> None:
+        """Forward a frame meant for every socket of the tenant (`availability`)."""
         self._push(event.text)
 
     def auth_revoked(self, event: AuthRevoked) -> None:

@@ -20,6 +20,7 @@ __all__ = [
     "FANOUT_PROBE",
     "ROOM_EVENT",
     "ROOM_MESSAGE",
+    "TENANT_FRAME",
     "AgentsInbox",
     "AuthRevoked",
     "EventError",
@@ -27,6 +28,7 @@ __all__ = [
     "FanoutProbe",
     "RoomEvent",
     "RoomMessage",
+    "TenantFrame",
     "event_message",
     "event_parse",
 ]
@@ -34,6 +36,7 @@ __all__ = [
 ROOM_MESSAGE = "room.message"
 ROOM_EVENT = "room.event"
 AGENTS_INBOX = "agents.inbox"
+TENANT_FRAME = "tenant.frame"
 FANOUT_PROBE = "fanout.probe"
 
 
@@ -72,6 +75,15 @@ class AgentsInbox:
 
 
 @dataclass(frozen=True, slots=True)
+class TenantFrame:
+    """A frame for every socket of the tenant, visitors included (`availability`)."""
+
+    type: ClassVar[str] = TENANT_FRAME
+    group: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class FanoutProbe:
     """The fan-out's round trip through the layer to its own channel (health and recovery)."""
 
@@ -91,6 +103,7 @@ EVENTS: dict[str, EventSpec] = {
     ROOM_MESSAGE: EventSpec(RoomMessage, "room_message"),
     ROOM_EVENT: EventSpec(RoomEvent, "room_event"),
     AGENTS_INBOX: EventSpec(AgentsInbox, "agents_inbox"),
+    TENANT_FRAME: EventSpec(TenantFrame, "tenant_frame"),
     AUTH_REVOKED: EventSpec(AuthRevoked, "auth_revoked"),
     FANOUT_PROBE: EventSpec(FanoutProbe, None),
 }

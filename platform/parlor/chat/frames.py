@@ -62,6 +62,12 @@ def _token(value: Any, name: str, limits: Limits) -> str:
     return value
 
 
+def _availability(value: Any, name: str, limits: Limits) -> str:
+    if value not in ("online", "away"):
+        raise ValueError(f'\'{name}\' must be "online" or "away"')
+    return value
+
+
 def _limit(value: Any, name: str, limits: Limits) -> int:
     if type(value) is not int or not 1 <= value <= limits.history_max:
         raise ValueError(f"'{name}' must be an integer from 1 to {limits.history_max}")
@@ -85,6 +91,7 @@ SCHEMAS: dict[str, tuple[dict[str, Check], dict[str, Check]]] = {
     protocol.CLIENT_HISTORY: ({"room": _room}, {"before": _seq, "after": _seq, "limit": _limit}),
     protocol.CLIENT_PING: ({}, {}),
     protocol.CLIENT_AUTH_REFRESH: ({"token": _token}, {}),
+    protocol.CLIENT_AVAILABILITY: ({"status": _availability}, {}),
 }
 assert set(SCHEMAS) == protocol.CLIENT_TYPES
 

@@ -1,8 +1,10 @@
-"""Chat models (tenant schema): rooms, their messages in seq order, and members' read positions."""
+"""Chat models (tenant schema): rooms, their messages in seq order, members' read positions,
+and the conversation workflow (status, assignee, events, canned responses, agent availability)."""
 
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Now
 
 
 class RoomKind(models.TextChoices):
@@ -10,6 +12,15 @@ class RoomKind(models.TextChoices):
 
     CONVERSATION = "conversation"
     CHANNEL = "channel"
+
+
+class RoomStatus(models.TextChoices):
+    """Where a conversation stands in the inbox (channels stay open)."""
+
+    OPEN = "open"
+    PENDING = "pending"
+    SNOOZED = "snoozed"
+    RESOLVED = "resolved"
 
 
 class Room(models.Model):
@@ -22,6 +33,37 @@ class Room(models.Model):
     owner_id = models.CharField(max_length=255, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     last_seq = models.BigIntegerField(default=0)
+    # The workflow (parlor.chat.workflow). Database defaults: the hot path's raw INSERTs
+    # (parlor.chat.statements) name only the columns they set.
+    status = models.CharField(
+        max_length=16, choices=RoomStatus.choices, default=RoomStatus.OPEN, db_default="open"
+    )
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    # The staff user (pk in this tenant's schema) the conversation is assigned to.
+    assignee = models.IntegerField(null=True, blank=True)
+    # The newest message's time (or the creation while empty): the inbox's order.
+    last_activity_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        indexes = [
+            # The inbox: conversations of one status, newest activity first, paged by
+            # (last_activity_at, id); with an assignee (mine) or without (all).
+            models.Index(
+                "status",
+                models.F("last_activity_at").desc(),
+                models.F("id").desc(),
+                name="chat_room_inbox",
+                condition=models.Q(kind="conversation"),
+            ),
+            models.Index(
+                "assignee",
+                "status",
+                models.F("last_activity_at").desc(),
+                models.F("id").desc(),
+                name="chat_room_inbox_assignee",
+                condition=models.Q(kind="conversation"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.id}"
@@ -72,3 +114,60 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_kind}:{self.member_id} in {self.room_id}"
+
+
+class ConversationEvent(models.Model):
+    """A stored change of a conversation (status, assignment, note), shown in its transcript.
+
+    `detail` by kind: status_changed {"from", "to", "until"?}, assigned {"from", "to",
+    "to_name"}, note {"body"}. Notes are for staff only: they are never messages, so no
+    visitor's socket or history ever carries them.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="events")
+    kind = models.TextField()
+    actor = models.TextField()
+    detail = models.JSONField(default=dict)
+    created_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        indexes = [models.Index("room", "created_at", name="chat_convevent_room_created")]
+
+    def __str__(self) -> str:
+        return f"{self.room_id} {self.kind}"
+
+
+class CannedResponse(models.Model):
+    """A saved reply of the tenant, inserted in the reply box with `/shortcut`."""
+
+    shortcut = models.CharField(max_length=32, unique=True)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"/{self.shortcut}"
+
+
+class AgentAvailability(models.Model):
+    """The availability a staff user chose (online or away) and their last auto-assignment.
+
+    Offline is not stored: an agent with no open socket is offline (parlor.chat.availability).
+    """
+
+    user_id = models.IntegerField(primary_key=True)
+    status = models.CharField(max_length=16, default="online")
+    last_assigned_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.status}"
+
+
+class InboxSettings(models.Model):
+    """The tenant's inbox settings (one row): round-robin auto-assignment on or off."""
+
+    id = models.SmallIntegerField(primary_key=True, default=1)
+    auto_assign = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"auto_assign={self.auto_assign}"

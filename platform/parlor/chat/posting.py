@@ -25,11 +25,13 @@ from parlor.base.errors import PermissionDenied
 from parlor.base.identity import Principal
 from parlor.base.server_loop import coroutine_hand_off
 from parlor.chat import services, statements
+from parlor.chat.assignment import conversation_auto_assign
 from parlor.chat.broadcast import message_broadcast
 from parlor.chat.ingest import message_writer
 from parlor.chat.message_input import message_input_check
 from parlor.chat.permissions import may_join, own_conversation
 from parlor.chat.records import MessageSent
+from parlor.chat.workflow import reopened_publish
 from parlor.observability import metrics
 
 
@@ -63,7 +65,27 @@ async def message_post_async(
     if acknowledge is not None:
         acknowledge(sent)
     await message_broadcast(tenant_id=sender.tenant.id, sent=sent, channel_layer=channel_layer)
+    await _workflow_after(sender, sent, channel_layer)
     return sent
+
+
+async def _workflow_after(sender: Principal, sent: MessageSent, channel_layer: Any) -> None:
+    """Announce a reopened conversation; auto-assign a conversation that has just begun."""
+    if not sent.created:
+        return
+    room_id = sent.message.room_id
+    if sent.reopened_from is not None:
+        await reopened_publish(
+            tenant_id=sender.tenant.id,
+            room_id=room_id,
+            actor=sender.name or "Visitor",
+            previous=sent.reopened_from,
+            channel_layer=channel_layer,
+        )
+    if sent.message.seq == 1 and own_conversation(sender) == room_id:
+        await conversation_auto_assign(
+            tenant=sender.tenant, room_id=room_id, channel_layer=channel_layer
+        )
 
 
 def message_post(
@@ -86,3 +108,13 @@ def _publish_from_sync(tenant_id: int, sent: MessageSent) -> None:
     coroutine_hand_off(
         message_broadcast(tenant_id=tenant_id, sent=sent), what="publishing a stored message"
     )
+    if sent.reopened_from is not None:
+        coroutine_hand_off(
+            reopened_publish(
+                tenant_id=tenant_id,
+                room_id=sent.message.room_id,
+                actor=sent.message.sender_name or "Visitor",
+                previous=sent.reopened_from,
+            ),
+            what="publishing a reopened conversation",
+        )

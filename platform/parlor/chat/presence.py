@@ -76,6 +76,10 @@ class LocalPresence:
             self.people.pop(group, None)
         return PresenceChange(changed=gone, online_count=len(people), online=[])
 
+    async def members(self, group: str) -> list[Member]:
+        """Return everyone online in `group`, once each."""
+        return unique_members(self.sockets.get(group, {}).values())
+
 
 # KEYS: sockets hash (channel -> member JSON), people hash (person -> socket count).
 # ARGV: channel, member JSON, person, ttl, list max. Returns {count, people, members...}.
@@ -138,6 +142,11 @@ class RedisPresence:
             keys=self._keys(group), args=[channel, person_of(member)]
         )
         return PresenceChange(changed=count == 0, online_count=people, online=[])
+
+    async def members(self, group: str) -> list[Member]:
+        """Return everyone online in `group`, once each."""
+        values = await self.redis.hvals(self._keys(group)[0])
+        return unique_members(orjson.loads(value) for value in values)
 
 
 def unique_members(members: Any) -> list[Member]:

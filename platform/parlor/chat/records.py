@@ -23,10 +23,12 @@ class StoredMessage:
 
 @dataclass(frozen=True, slots=True)
 class MessageSent:
-    """The outcome of `message_send`: the stored message and whether this call stored it."""
+    """The outcome of `message_send`: the stored message, whether this call stored it, and
+    the status it reopened its conversation from (None: it reopened nothing)."""
 
     message: StoredMessage
     created: bool
+    reopened_from: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,10 @@ class StoredRoom:
     owner_id: str
     created_at: datetime
     last_seq: int
+    status: str = "open"
+    snoozed_until: datetime | None = None
+    assignee: int | None = None
+    last_activity_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from django.db import connection
 from parlor.chat.records import MessagePage, RoomActivity, RoomPage, StoredMessage, StoredRoom
 from parlor.chat.tables import MESSAGE, ROOM
 
+ROOM_WIDTH = len(ROOM.columns)
 # Column lists come from parlor.chat.tables (constants), never from input.
 SELECT_MESSAGES = f"SELECT {MESSAGE.column_list()} FROM chat_message WHERE room_id = %s"  # noqa: S608
 MESSAGES_AFTER_SQL = SELECT_MESSAGES + " AND seq > %s ORDER BY seq LIMIT %s"
@@ -87,8 +88,8 @@ def room_list_by_activity(*, kind: str | None = None, limit: int) -> list[RoomAc
         rows = cursor.fetchall()
     return [
         RoomActivity(
-            room=StoredRoom(*row[:6]),
-            last_message=StoredMessage(*row[6:]) if row[6] is not None else None,
+            room=StoredRoom(*row[:ROOM_WIDTH]),
+            last_message=StoredMessage(*row[ROOM_WIDTH:]) if row[ROOM_WIDTH] is not None else None,
         )
         for row in rows
     ]

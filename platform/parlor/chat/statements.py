@@ -17,9 +17,9 @@ from psycopg import sql
 from parlor.base.identity import Principal
 from parlor.base.schemas import TenantSchema
 from parlor.chat.records import MessageSent, StoredMessage
-from parlor.chat.tables import MEMBERSHIP, MESSAGE, ROOM
+from parlor.chat.tables import CONVERSATION_EVENT, MEMBERSHIP, MESSAGE, ROOM
 from parlor.webhooks.enqueue import OUTBOX_TABLES, outbox_ctes, timestamp_sql
-from parlor.webhooks.events import CONVERSATION_CREATED, MESSAGE_CREATED
+from parlor.webhooks.events import CONVERSATION_CREATED, CONVERSATION_UPDATED, MESSAGE_CREATED
 
 # The webhook events of a stored message and of a conversation begun (transactional outbox,
 # parlor.webhooks.enqueue): written by the statement that stores their cause, so a rolled-back
@@ -46,20 +46,54 @@ CONVERSATION_CREATED_OUTBOX = outbox_ctes(
         'id', room_id, 'owner', jsonb_build_object('kind', member_kind, 'id', member_id)
     ))""",
 )
+# A visitor's message reopening a resolved or snoozed conversation: conversation.updated, in
+# the shape parlor.chat.workflow.conversation_data gives it (test_workflow holds them together).
+CONVERSATION_REOPENED_OUTBOX = outbox_ctes(
+    name="conversation_updated",
+    event_type=CONVERSATION_UPDATED,
+    source="reopened",
+    room="room_id",
+    seq="seq",
+    data="""jsonb_build_object(
+        'conversation', jsonb_build_object(
+            'id', room_id, 'status', 'open', 'assignee', assignee, 'snoozed_until', NULL),
+        'changes', jsonb_build_object('status', detail),
+        'actor', actor
+    )""",
+)
 
 # Store a message with the room's next seq, in one statement; a repeated client_msg_id
 # returns the stored one instead. The UPDATE's row lock serialises a room's writers; a
-# room that does not exist returns no row. Row: created, then MESSAGE's columns.
+# room that does not exist returns no row. The room's activity moves to the message; a
+# visitor's (or user's) message reopens a resolved or snoozed conversation, stored as a
+# status_changed event with its conversation.updated webhook. Row: created, the status the
+# message reopened from (NULL: none), then MESSAGE's columns.
 INSERT_MESSAGE = """
 WITH existing AS (
     SELECT {message_columns} FROM {message}
     WHERE room_id = %(room)s AND sender_kind = %(sender_kind)s AND sender_id = %(sender_id)s
         AND client_msg_id = %(client_msg_id)s
-), room AS (
-    UPDATE {room} SET last_seq = last_seq + 1
+), previous AS (
+    SELECT status AS old_status FROM {room}
     WHERE id = %(room)s AND NOT EXISTS (SELECT FROM existing)
-    RETURNING last_seq
-), inserted AS (
+    FOR UPDATE
+), room AS (
+    UPDATE {room} SET last_seq = last_seq + 1, last_activity_at = %(sent_at)s,
+        status = CASE WHEN %(sender_kind)s <> 'agent' AND old_status IN ('resolved', 'snoozed')
+            THEN 'open' ELSE old_status END,
+        snoozed_until = CASE WHEN %(sender_kind)s <> 'agent'
+            AND old_status IN ('resolved', 'snoozed') THEN NULL ELSE snoozed_until END
+    FROM previous
+    WHERE id = %(room)s
+    RETURNING last_seq, old_status, status AS new_status, assignee
+), reopened AS (
+    INSERT INTO {conversation_event} (room_id, kind, actor, detail, created_at)
+    SELECT %(room)s, 'status_changed', COALESCE(NULLIF(%(sender_name)s, ''), 'Visitor'),
+        jsonb_build_object('from', old_status, 'to', 'open'), %(sent_at)s
+    FROM room WHERE old_status <> new_status
+    RETURNING room_id, actor, detail,
+        (SELECT last_seq FROM room) AS seq, (SELECT assignee FROM room) AS assignee
+), {conversation_reopened_outbox}, inserted AS (
     INSERT INTO {message}
         (room_id, seq, sender_kind, sender_id, sender_name, body, client_msg_id, sent_at)
     SELECT %(room)s, room.last_seq, %(sender_kind)s, %(sender_id)s, %(sender_name)s, %(body)s,
@@ -67,17 +101,26 @@ WITH existing AS (
     FROM room
     RETURNING {message_columns}
 ), {message_created_outbox}
-SELECT true, * FROM inserted UNION ALL SELECT false, * FROM existing
+SELECT true, (SELECT detail->>'from' FROM reopened), * FROM inserted
+UNION ALL SELECT false, NULL, * FROM existing
 """
 
 # A visitor's or user's own conversation begins with its first message: the room and the
-# owner's membership, once (same parameters as INSERT_MESSAGE); a row only when it began.
+# owner's membership and its `created` event, once (same parameters as INSERT_MESSAGE); a
+# row only when it began.
 CONVERSATION_BEGIN = """
 WITH room AS (
-    INSERT INTO {room} (id, kind, owner_kind, owner_id, created_at, last_seq)
-    VALUES (%(room)s, 'conversation', %(sender_kind)s, %(sender_id)s, %(sent_at)s, 0)
+    INSERT INTO {room}
+        (id, kind, owner_kind, owner_id, created_at, last_seq, status, last_activity_at)
+    VALUES (%(room)s, 'conversation', %(sender_kind)s, %(sender_id)s, %(sent_at)s, 0, 'open',
+        %(sent_at)s)
     ON CONFLICT (id) DO NOTHING
     RETURNING id
+), created_event AS (
+    INSERT INTO {conversation_event} (room_id, kind, actor, detail, created_at)
+    SELECT id, 'created', COALESCE(NULLIF(%(sender_name)s, ''), 'Visitor'), '{{}}'::jsonb,
+        %(sent_at)s
+    FROM room
 ), begun AS (
     INSERT INTO {membership}
         (room_id, member_kind, member_id, member_name, read_seq, joined_at)
@@ -135,6 +178,7 @@ def statement(template: str, schema: TenantSchema) -> str:
         "room": ROOM.identifier(schema),
         "message": MESSAGE.identifier(schema),
         "membership": MEMBERSHIP.identifier(schema),
+        "conversation_event": CONVERSATION_EVENT.identifier(schema),
         "message_columns": sql.SQL(MESSAGE.column_list()),
         "schema_name": sql.Literal(schema.name),
         **{key: sql.Identifier(schema.name, table) for key, table in OUTBOX_TABLES.items()},
@@ -142,6 +186,7 @@ def statement(template: str, schema: TenantSchema) -> str:
     outbox = {
         "message_created_outbox": sql.SQL(MESSAGE_CREATED_OUTBOX).format(**names),
         "conversation_created_outbox": sql.SQL(CONVERSATION_CREATED_OUTBOX).format(**names),
+        "conversation_reopened_outbox": sql.SQL(CONVERSATION_REOPENED_OUTBOX).format(**names),
     }
     return sql.SQL(template.strip()).format(**names, **outbox).as_string(None)
 
@@ -163,8 +208,8 @@ def send_params(
 
 
 def sent_from_row(row: Sequence[Any]) -> MessageSent:
-    """Return the outcome of INSERT_MESSAGE from its row (created, then the message)."""
-    return MessageSent(message=StoredMessage(*row[1:]), created=row[0])
+    """Return the outcome of INSERT_MESSAGE from its row (created, reopened from, message)."""
+    return MessageSent(message=StoredMessage(*row[2:]), created=row[0], reopened_from=row[1])
 
 
 def member_params(*, room_id: str, member: Principal, now: datetime) -> dict[str, Any]:

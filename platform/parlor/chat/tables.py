@@ -32,7 +32,21 @@ class Table:
 
 
 # Column order = the fields of parlor.chat.records.StoredRoom.
-ROOM = Table("chat_room", ("id", "kind", "owner_kind", "owner_id", "created_at", "last_seq"))
+ROOM = Table(
+    "chat_room",
+    (
+        "id",
+        "kind",
+        "owner_kind",
+        "owner_id",
+        "created_at",
+        "last_seq",
+        "status",
+        "snoozed_until",
+        "assignee",
+        "last_activity_at",
+    ),
+)
 # Column order = the fields of parlor.chat.records.StoredMessage.
 MESSAGE = Table(
     "chat_message",
@@ -52,4 +66,7 @@ MEMBERSHIP = Table(
     "chat_membership",
     ("id", "room_id", "member_kind", "member_id", "member_name", "read_seq", "joined_at"),
 )
-TABLES = (ROOM, MESSAGE, MEMBERSHIP)
+CONVERSATION_EVENT = Table(
+    "chat_conversationevent", ("id", "room_id", "kind", "actor", "detail", "created_at")
+)
+TABLES = (ROOM, MESSAGE, MEMBERSHIP, CONVERSATION_EVENT)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django_tenants.utils import schema_context
 
 from parlor.base.errors import NotFound
 from parlor.base.groups import ROOM_ID_PATTERN
 from parlor.chat import selectors as chat_selectors
-from parlor.chat.records import MessagePage, RoomActivity, StoredRoom
+from parlor.chat.records import MessagePage, RoomActivity, StoredMessage, StoredRoom
 from tenants.models import ApiKey, Tenant
 
 ROOMS_SHOWN = 100
@@ -40,6 +41,28 @@ def transcript_get(*, tenant: Tenant, room_id: str, before: int | None = None) -
             raise NotFound("no such conversation.", code="room_not_found")
         page = chat_selectors.message_list(room_id=room_id, before=before, limit=TRANSCRIPT_PAGE)
     return Transcript(room=room, page=page)
+
+
+def transcript_entries(
+    messages: list[StoredMessage], events: list[dict], *, older: bool, newest: bool
+) -> list[tuple[str, object]]:
+    """Return ("message", message) and ("event", event) in time order for one transcript page.
+
+    Only the events within the page's time span: after its first message when older ones
+    exist, and before its last one unless it is the newest page.
+    """
+    start = messages[0].sent_at if older and messages else None
+    end = messages[-1].sent_at if not newest and messages else None
+    entries: list[tuple[object, int, str, object]] = [
+        (message.sent_at, 0, "message", message) for message in messages
+    ]
+    for event in events:
+        at = datetime.fromisoformat(event["created_at"].replace("Z", "+00:00"))
+        if event["kind"] == "created" or (start and at < start) or (end and at > end):
+            continue
+        entries.append((at, 1, "event", event))
+    entries.sort(key=lambda entry: (entry[0], entry[1]))
+    return [(kind, value) for _, _, kind, value in entries]
 
 
 def api_key_list(*, tenant: Tenant) -> list[ApiKey]:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from parlor.dashboard import insights, integrations, offline, passwords, staff, views
+from parlor.dashboard import inbox, insights, integrations, offline, passwords, staff, views
 
 app_name = "dashboard"
 
@@ -19,6 +19,15 @@ urlpatterns = [
         "conversations/<str:room_id>/export", insights.transcript_export, name="transcript-export"
     ),
     path("exports/conversations", insights.range_export_download, name="export-range"),
+    # The inbox and the conversation workflow (issue 12, items 2 and 3).
+    path("inbox.json", inbox.inbox_json, name="inbox-json"),
+    path(
+        "conversations/<str:room_id>/workflow",
+        inbox.conversation_workflow,
+        name="conversation-workflow",
+    ),
+    path("conversations/<str:room_id>/note", inbox.conversation_note, name="conversation-note"),
+    path("canned", inbox.canned_responses, name="canned"),
     path("agent-token", views.agent_token, name="agent-token"),
     path("settings", views.widget_settings, name="settings"),
     path("offline", offline.offline_settings, name="offline"),

@@ -10,13 +10,16 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_tenants.utils import schema_context
 
 from parlor.audit import actions
 from parlor.audit.services import audit_record
 from parlor.base.errors import ApplicationError, NotFound, RateLimited
 from parlor.base.times import isoformat
-from parlor.chat.models import RoomKind
-from parlor.dashboard import selectors, services
+from parlor.chat import canned, workflow
+from parlor.chat.availability import availability_chosen
+from parlor.chat.models import RoomKind, RoomStatus
+from parlor.dashboard import inbox, selectors, services
 from parlor.dashboard.access import (
     SESSION_TENANT_KEY,
     host_tenant,
@@ -32,6 +35,7 @@ from parlor.dashboard.forms import (
     WidgetSettingsForm,
 )
 from parlor.dashboard.login_throttle import login_attempt_throttle
+from parlor.team.selectors import staff_list
 from parlor.widget_serving.assets import widget_build
 from tenants import api_keys as tenant_api_keys
 from tenants import services as tenant_services
@@ -91,8 +95,10 @@ class DashboardLogoutView(LogoutView):
 @require_GET
 @staff_required()
 def conversations(request: HttpRequest) -> HttpResponse:
-    """List the tenant's rooms, the most recently active first, with their last message."""
+    """The inbox (conversations); channels and all rooms, the most recently active first."""
     shown = request.GET.get("show", "conversations")
+    if shown == "conversations":
+        return inbox.inbox(request)
     kind = KIND_FILTERS.get(shown)
     rooms = selectors.room_activity_list(tenant=request.tenant, kind=kind)
     shown = shown if kind or shown == "all" else "conversations"
@@ -116,16 +122,32 @@ def _transcript_page(
     except NotFound:
         raise Http404("no such conversation") from None
     messages_shown = shown.page.messages
+    live = before_seq is None
+    tenant = request.tenant
+    events = workflow.conversation_events(tenant=tenant, room_id=room_id)
+    with schema_context(tenant.schema_name):
+        team = [member for member in staff_list() if member.is_active]
+        responses = canned.canned_response_list()
+        chosen = availability_chosen(user_id=request.user.pk)
     context = {
         "room": shown.room,
+        "entries": selectors.transcript_entries(
+            messages_shown, events, older=shown.page.has_more, newest=live
+        ),
         "messages_shown": messages_shown,
         "older_before": messages_shown[0].seq if shown.page.has_more and messages_shown else None,
         "last_seq": messages_shown[-1].seq if messages_shown else 0,
-        "live": before_seq is None,
+        "live": live,
         # The widget's own client, built from widget/src into its own hashed bundle.
         "live_script": "/" + widget_build().dashboard.path,
         "form": form,
         "nav": "conversations",
+        "team": team,
+        "assignee": next((m for m in team if m.pk == shown.room.assignee), None),
+        "statuses": RoomStatus.choices,
+        "canned": responses,
+        "availability": chosen,
+        "me": request.user.pk,
     }
     return render(request, "dashboard/transcript.html", context, status=status)
 

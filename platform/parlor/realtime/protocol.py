@@ -14,6 +14,7 @@ CLIENT_READ = "read"
 CLIENT_HISTORY = "history"
 CLIENT_PING = "ping"
 CLIENT_AUTH_REFRESH = "auth.refresh"
+CLIENT_AVAILABILITY = "availability"
 
 CLIENT_TYPES = frozenset(
     {
@@ -25,6 +26,7 @@ CLIENT_TYPES = frozenset(
         CLIENT_HISTORY,
         CLIENT_PING,
         CLIENT_AUTH_REFRESH,
+        CLIENT_AVAILABILITY,
     }
 )
 
@@ -43,8 +45,12 @@ SERVER_AUTH_OK = "auth.ok"
 SERVER_ERROR = "error"
 SERVER_ROOM_CLOSED = "room.closed"
 SERVER_INBOX = "inbox"
-# A conversation's status changed (sent by the agent inbox); `resolved` asks for a rating.
+# A conversation's status changed: {"type": "conversation", "room", "status"}, to the room.
 SERVER_CONVERSATION = "conversation"
+# A conversation's stored event (status, assignment, note), to the tenant's agents only.
+SERVER_CONVERSATION_EVENT = "conversation.event"
+# Whether any agent of the tenant is available, to every socket of the tenant.
+SERVER_AVAILABILITY = "availability"
 
 SERVER_TYPES = frozenset(
     {
@@ -63,6 +69,8 @@ SERVER_TYPES = frozenset(
         SERVER_ROOM_CLOSED,
         SERVER_INBOX,
         SERVER_CONVERSATION,
+        SERVER_CONVERSATION_EVENT,
+        SERVER_AVAILABILITY,
     }
 )
 

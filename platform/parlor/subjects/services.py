@@ -40,8 +40,9 @@ def subject_erase(*, tenant: Tenant, subject: Subject) -> dict[str, int]:
             ),
             "messages": subject_messages(subject).delete()[0],
             "read_positions": subject_memberships(subject).delete()[0],
-            # Cascades to what is left in them (other members' positions).
-            "conversations": Room.objects.filter(id__in=room_ids).delete()[0],
+            # Cascades to what is left in them (other members' positions, conversation
+            # events); counted are the rooms themselves.
+            "conversations": _rooms_delete(room_ids),
             "profile": visitor_profile_erase(kind=subject.kind, subject=subject.id),
             # The email address a visitor left for follow-up mail (docs/offline.md).
             "contacts": contact_erase(visitor_id=subject.id) if subject.kind == "visitor" else 0,
@@ -81,7 +82,7 @@ def retention_apply(*, days: int) -> int:
     with transaction.atomic():
         WebhookEvent.objects.filter(room__in=room_ids).delete()
         attachments_delete(room_ids=room_ids)
-        count = Room.objects.filter(id__in=room_ids).delete()[0]
+        count = _rooms_delete(room_ids)
         ErasureRecord.objects.create(action="retention", removed={"conversations": len(room_ids)})
     return count
 
@@ -104,3 +105,8 @@ def _events_delete(subject: Subject, room_ids: list[str]) -> int:
         | Q(**{f"payload__{k}": v for k, v in owner.items()})
     )
     return WebhookEvent.objects.filter(named).delete()[0]
+
+
+def _rooms_delete(room_ids: list[str]) -> int:
+    """Delete rooms (their messages, positions and events cascade); return how many rooms."""
+    return Room.objects.filter(id__in=room_ids).delete()[1].get(Room._meta.label, 0)

@@ -12,7 +12,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("chat", "0001_initial"),
+        ("chat", "0002_conversation_workflow"),
     ]
 
     operations = [

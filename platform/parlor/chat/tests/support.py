@@ -14,7 +14,7 @@ from parlor.base.identity import Principal, PrincipalKind, TenantRef
 from parlor.chat.consumer import ChatConsumer
 
 # Frames that arrive on their own schedule; most tests look past them.
-EPHEMERAL = ("presence", "typing", "read", "inbox")
+EPHEMERAL = ("presence", "typing", "read", "inbox", "availability", "conversation.event")
 
 
 def tenant_ref(created) -> TenantRef:

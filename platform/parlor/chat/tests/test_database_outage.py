@@ -17,10 +17,12 @@ from procrastinate.schema import SchemaManager
 
 from parlor.base import pool
 from parlor.base.identity import TenantRef
-from parlor.chat.models import Membership, Message, Room
+from parlor.chat.models import ConversationEvent, Membership, Message, Room
 from parlor.chat.tests.support import EPHEMERAL, ChatClient, principal_for, unique
 from parlor.testing.postgres import ThrowawayPostgres
 from parlor.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+
+OUTBOX_MODELS = (WebhookEndpoint, WebhookEvent, WebhookDelivery)
 
 pytestmark = pytest.mark.usefixtures("live_db")
 
@@ -79,7 +81,7 @@ def throwaway_database(monkeypatch, settings):
     server = ThrowawayPostgres()
     server.start()
     with connection.schema_editor(collect_sql=True, atomic=False) as editor:
-        for model in (Room, Message, Membership, WebhookEndpoint, WebhookEvent, WebhookDelivery):
+        for model in (Room, Message, Membership, ConversationEvent, *OUTBOX_MODELS):
             editor.create_model(model)
     with psycopg.connect(server.conninfo, autocommit=True) as drill:
         drill.execute(SchemaManager.get_schema())

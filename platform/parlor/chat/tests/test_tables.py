@@ -10,13 +10,18 @@ import pytest
 from parlor.base.identity import TenantRef
 from parlor.base.schemas import tenant_schema
 from parlor.chat import statements
-from parlor.chat.models import Membership, Message, Room
+from parlor.chat.models import ConversationEvent, Membership, Message, Room
 from parlor.chat.records import StoredMessage, StoredRoom
-from parlor.chat.tables import MEMBERSHIP, MESSAGE, ROOM
+from parlor.chat.tables import CONVERSATION_EVENT, MEMBERSHIP, MESSAGE, ROOM
 from parlor.webhooks.enqueue import OUTBOX_TABLES
 from parlor.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
-MODELS = [(ROOM, Room), (MESSAGE, Message), (MEMBERSHIP, Membership)]
+MODELS = [
+    (ROOM, Room),
+    (MESSAGE, Message),
+    (MEMBERSHIP, Membership),
+    (CONVERSATION_EVENT, ConversationEvent),
+]
 OUTBOX_MODELS = {
     "webhook_endpoint": WebhookEndpoint,
     "webhook_event": WebhookEvent,
@@ -54,6 +59,7 @@ def test_every_column_a_statement_writes_exists_in_its_table(template):
         "{room}": ROOM.columns,
         "{message}": MESSAGE.columns,
         "{membership}": MEMBERSHIP.columns,
+        "{conversation_event}": CONVERSATION_EVENT.columns,
         **{
             f"{{{key}}}": tuple(field.column for field in model._meta.concrete_fields)
             for key, model in OUTBOX_MODELS.items()
