@@ -14,9 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from asgiref.sync import async_to_sync
 from django_tenants.utils import schema_context
 
+from parlor.base.identity import TenantRef
 from parlor.base.times import isoformat
+from parlor.chat import availability
 from parlor.hours.clock import hours_now
 from parlor.hours.schedule import ScheduleError, is_open, next_opening, schedule_build
 from parlor.hours.selectors import business_hours_get
@@ -46,14 +49,12 @@ class WidgetStatus:
         }
 
 
-def agents_available(tenant: Tenant) -> bool | None:
-    """Return whether an agent of `tenant` is available now, or None when it is not known.
-
-    The seam for agent presence. Main knows presence per room only (the widget shows "online"
-    once an agent is in the visitor's room), not per tenant, so this answers None and the
-    widget keeps deciding from its room. parlor.chat.availability replaces the body.
-    """
-    return None
+def agents_available(tenant: Tenant) -> bool:
+    """Return whether an agent of `tenant` is available now (parlor.chat.availability)."""
+    # Called from sync views and jobs: async_to_sync runs the presence read on the server's
+    # loop when there is one (a view's worker thread), else on a loop of its own (a job).
+    ref = TenantRef(id=tenant.id, slug=tenant.slug, schema_name=tenant.schema_name)
+    return async_to_sync(availability.agents_available)(tenant=ref)
 
 
 def widget_status(tenant: Tenant, *, now: datetime | None = None) -> WidgetStatus:
