@@ -25,6 +25,7 @@ from parlor.chat.inbox import VIEWS, InboxRow, conversation_inbox
 from parlor.chat.models import RoomStatus
 from parlor.dashboard.access import staff_required
 from parlor.dashboard.services import staff_name, staff_principal
+from parlor.visitors.selectors import visitor_titles
 from parlor.widget_serving.assets import widget_build
 
 STATUSES = RoomStatus.values
@@ -75,20 +76,23 @@ def inbox_json(request: HttpRequest) -> JsonResponse:
     """The inbox page as JSON, for the live list (same filters and cursor as the page)."""
     view, status = inbox_filters(request)
     page = inbox_page_get(request, view=view, status=status, cursor=request.GET.get("cursor"))
+    owners = {(row.room.owner_kind, row.room.owner_id) for row in page.rows if row.room.owner_id}
+    titles = visitor_titles(owners)
     body = {
-        "conversations": [inbox_item(row) for row in page.rows],
+        "conversations": [inbox_item(row, titles) for row in page.rows],
         "next_cursor": page.next_cursor,
         "unread_total": sum(row.unread for row in page.rows),
     }
     return JsonResponse(body, headers={"Cache-Control": "no-store"})
 
 
-def inbox_item(row: InboxRow) -> dict[str, Any]:
+def inbox_item(row: InboxRow, titles: dict[tuple[str, str], str]) -> dict[str, Any]:
     """Return one inbox row as the live list renders it (text only, never HTML)."""
     room, message = row.room, row.last_message
     return {
         "id": room.id,
-        "title": f"{(room.owner_kind or 'visitor').capitalize()} {room.owner_id}"[:60],
+        # The visitor's name, else their friendly label: never the raw id (parlor.visitors).
+        "title": titles.get((room.owner_kind, room.owner_id), f"#{room.id}")[:60],
         "status": room.status,
         "assignee": room.assignee,
         "last_activity_at": isoformat(room.last_activity_at),
