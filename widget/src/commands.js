@@ -57,6 +57,8 @@ const WIDGET_COMMANDS = {
   identify: widgetIdentify,
   reset(widget) {
     widget.config.token = "";
+    // Log-out: the next person on this page is not who the page said the last one was.
+    widget.state.identity = {};
     widget.store.clear();
     widgetRestart(widget);
   },
