@@ -54,6 +54,7 @@ function initialState(store) {
     identity: {},
     contextReported: false,
     contextToken: "",
+    contextUrl: "",
     online: new Map(),
     client: null,
     timers: {},

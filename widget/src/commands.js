@@ -3,7 +3,7 @@
 import { applyLocale, markSeen, relabelLauncher } from "./attention.js";
 import { tokenExpiry } from "./tokens.js";
 import { typingStop } from "./typing.js";
-import { identityRemember } from "./visitor_context.js";
+import { contextRefresh, identityRemember } from "./visitor_context.js";
 import { panelHide, panelIsShown, panelShow } from "./view.js";
 import { widgetRestart } from "./widget_session.js";
 
@@ -25,6 +25,7 @@ export function widgetOpen(widget) {
   relabelLauncher(widget);
   state.client.connection.nudge();
   markSeen(widget);
+  contextRefresh(widget);
   emit("open");
 }
 
