@@ -58,6 +58,7 @@ function initialState(store) {
     identity: {},
     contextReported: false,
     contextToken: "",
+    contextUrl: "",
     online: new Map(),
     agentsAvailable: false,
     client: null,

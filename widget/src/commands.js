@@ -3,7 +3,7 @@
 import { applyLocale, markSeen, relabelLauncher } from "./attention.js";
 import { tokenExpiry } from "./tokens.js";
 import { typingStop } from "./typing.js";
-import { identityRemember } from "./visitor_context.js";
+import { contextRefresh, identityRemember } from "./visitor_context.js";
 import { panelHide, panelIsShown, panelShow } from "./view.js";
 import { widgetRestart } from "./widget_session.js";
 
@@ -25,6 +25,7 @@ export function widgetOpen(widget) {
   relabelLauncher(widget);
   state.client.connection.nudge();
   markSeen(widget);
+  contextRefresh(widget);
   emit("open");
 }
 
@@ -57,6 +58,8 @@ const WIDGET_COMMANDS = {
   identify: widgetIdentify,
   reset(widget) {
     widget.config.token = "";
+    // Log-out: the next person on this page is not who the page said the last one was.
+    widget.state.identity = {};
     widget.store.clear();
     widgetRestart(widget);
   },

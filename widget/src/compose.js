@@ -5,6 +5,7 @@ import { MAX_BODY_BYTES, utf8Length } from "./protocol.js";
 import { panelSetLoadingOlder, panelSetStatus } from "./panel_labels.js";
 import { panelRender } from "./panel_log.js";
 import { typingStop } from "./typing.js";
+import { contextRefresh } from "./visitor_context.js";
 
 const HISTORY_PAGE = 30;
 
@@ -25,6 +26,7 @@ export function messageSend(widget, text) {
   conversation.addPending(entry);
   panelRender(view, conversation.items);
   if (view.statusKey === "tooLong") panelSetStatus(view, null);
+  contextRefresh(widget);
   return true;
 }
 

@@ -59,6 +59,7 @@ export function contextReport(widget, token, fetch = globalThis.fetch) {
   if (state.contextReported || !token || typeof fetch !== "function") return;
   state.contextReported = true;
   const body = { ...contextCollect(window, document), ...state.identity };
+  state.contextUrl = body.page_url;
   fetch(config.base + CONTEXT_PATH, {
     method: "POST",
     mode: "cors",
@@ -80,6 +81,19 @@ export function identityRemember(widget, given) {
   state.identity = identityFrom(given);
   state.contextReported = false;
   if (state.contextToken) contextReport(widget, state.contextToken);
+}
+
+/**
+ * Report the context again if the page changed since the last report (a single-page app
+ * navigates without reloading the widget): called when the visitor opens the chat or writes.
+ * @param {object} widget
+ */
+export function contextRefresh(widget) {
+  const { state, window } = widget;
+  if (!state.contextReported || !state.contextToken) return;
+  if (httpUrl(String(window.location?.href || "")) === state.contextUrl) return;
+  state.contextReported = false;
+  contextReport(widget, state.contextToken);
 }
 
 function httpUrl(value) {

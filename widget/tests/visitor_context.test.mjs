@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { CONTEXT_PATH, contextCollect, contextReport, identityFrom, identityRemember } from "../src/visitor_context.js";
+import {
+  CONTEXT_PATH,
+  contextCollect,
+  contextRefresh,
+  contextReport,
+  identityFrom,
+  identityRemember,
+} from "../src/visitor_context.js";
 
 const page = (href = "https://shop.example/cart", referrer = "https://search.example/") => ({
   window: { location: { href }, navigator: { language: "en-GB" } },
@@ -77,4 +84,23 @@ test("a failed report never throws into the widget", async () => {
   contextReport(widget, "tok", widget.fetch);
   await new Promise((resolve) => setTimeout(resolve, 0));
   assert.equal(calls.length, 1);
+});
+
+test("a page that changed without a reload (single-page app) is reported again, once", () => {
+  const calls = [];
+  const widget = fakeWidget(calls);
+  const original = globalThis.fetch;
+  globalThis.fetch = widget.fetch;
+  try {
+    contextReport(widget, "tok");
+    contextRefresh(widget);
+    assert.equal(calls.length, 1, "the same page is not reported twice");
+    widget.window.location.href = "https://shop.example/checkout";
+    contextRefresh(widget);
+    contextRefresh(widget);
+  } finally {
+    globalThis.fetch = original;
+  }
+  assert.equal(calls.length, 2);
+  assert.equal(JSON.parse(calls[1][1].body).page_url, "https://shop.example/checkout");
 });

@@ -22,6 +22,8 @@ linked from <a href="{platform}/">{platform}/</a>.</p>
   <button type="button" onclick="Parlor('open')">Open the chat</button>
   <button type="button" onclick="Parlor('setLocale', 'es')">Español</button>
   <button type="button" onclick="Parlor('setLocale', 'en')">English</button>
+  <button type="button"
+    onclick="Parlor('identify', {{name: 'Ana Demo', email: 'ana@example.com'}})">I am Ana</button>
   <button type="button" onclick="Parlor('reset')">Forget me</button>
 </p>
 <p id="unread" aria-live="polite"></p>
