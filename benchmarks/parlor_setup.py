@@ -34,6 +34,8 @@ def setup(count: int, tokens_path: Path, origin: str) -> None:
         name="Benchmark",
         domain=f"{BENCH_TENANT}.localhost",
         allowed_origins=[origin],
+        # The largest plan: the benchmark measures the server, not the quotas.
+        plan="enterprise",
     ).tenant
     tokens = [
         token_issue(

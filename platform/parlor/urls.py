@@ -9,6 +9,7 @@ urlpatterns = [
     path("metrics", metrics, name="metrics"),
     path("api/v1/", include("parlor.api.urls")),
     path("dashboard/", include("parlor.dashboard.urls")),
+    path("operator/", include("parlor.console.urls")),
     path("", include("parlor.demo.urls")),
     path("", include("parlor.widget_serving.urls")),
 ]

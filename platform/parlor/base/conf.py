@@ -69,6 +69,8 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOK_RETRY_FOR_SECONDS": 3 * 24 * 60 * 60.0,
     # Events and their deliveries are kept this long once none is pending (daily job).
     "WEBHOOK_EVENTS_KEEP_DAYS": 30,
+    # Where a deleted tenant's final export is written (tenants.export); empty: DATA_DIR/exports.
+    "EXPORT_DIR": "",
 }
 
 
