@@ -24,8 +24,10 @@ POLICY = (
 
 def on_platform_host(request: HttpRequest) -> bool:
     """Return whether the request came to the platform's host (no tenant owns it)."""
+    # django-tenants sets no request.tenant for a host no Domain names (the platform's own,
+    # served from the public schema), and the public tenant for a Domain of its own.
     tenant = getattr(request, "tenant", None)
-    return tenant is not None and tenant.schema_name == settings.PUBLIC_SCHEMA_NAME
+    return tenant is None or tenant.schema_name == settings.PUBLIC_SCHEMA_NAME
 
 
 def platform_host_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
