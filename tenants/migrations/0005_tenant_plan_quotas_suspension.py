@@ -4,6 +4,11 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def existing_tenants_unlimited(apps, schema_editor):
+    """Tenants made before plans existed get the largest plan: nobody meets a quota on upgrade."""
+    apps.get_model("tenants", "Tenant").objects.update(plan="enterprise")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -54,4 +59,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('tenant', 'day', 'quota'), name='quota_refusal_day')],
             },
         ),
+        migrations.RunPython(existing_tenants_unlimited, migrations.RunPython.noop),
     ]
