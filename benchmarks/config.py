@@ -23,7 +23,7 @@ SCENARIOS = ("fanout", "bigroom", "ingest", "connect", "idle", "noisy")
 
 # The noisy neighbour (docs/quotas.md): tenant A's quota of messages a minute, which it floods
 # at; its tokens are the last `noisy_a_senders` of the tokens file, of a tenant of its own.
-NOISY_A_PER_MINUTE = 150 * 60
+NOISY_A_PER_MINUTE = 100 * 60
 NOISY_TENANT = "bench_noisy"
 
 

@@ -390,15 +390,25 @@ async def _noisy_half(generator, spec, tenant_b: list, tenant_a: list) -> dict:
         )
     )
     b_sent = sum(counts[: len(tenant_b)])
-    deadline = time.monotonic() + sizes["drain_seconds"]
-    while len(generator.acks.by_tag.get("b", ())) < b_sent and time.monotonic() < deadline:
+    a_offered = sum(counts[len(tenant_b) :])
+    # Wait for every answer, A's too: a backlog left by A's flood must not be billed to the
+    # next baseline (refused sends are answered with an error instead of an ack).
+    deadline = time.monotonic() + sizes["drain_seconds"] + 60
+    while time.monotonic() < deadline:
+        tags = generator.acks.by_tag
+        a_answered = len(tags.get("a", ())) + generator.errors["rate_limited"] - refused_before
+        if len(tags.get("b", ())) >= b_sent and a_answered >= a_offered:
+            break
         await asyncio.sleep(0.01)
+    drained = time.monotonic()
+    await _settle(Probe(spec["server_pids"], spec["stack_pids"]))
     b_latencies = generator.acks.by_tag.get("b", [])
     a_latencies = generator.acks.by_tag.get("a", [])
     return {
         "b": {**latency_summary(b_latencies), "sent": b_sent, "acked": len(b_latencies)},
+        "settle_seconds": round(time.monotonic() - drained, 1),
         "a": {
-            "offered": sum(counts[len(tenant_b) :]),
+            "offered": a_offered,
             "acked": len(a_latencies),
             "refused": generator.errors["rate_limited"] - refused_before,
         },
