@@ -67,10 +67,28 @@ UPSERT = (
 
 
 def quota_refusal_record(*, tenant_id: int, quota: str) -> None:
-    """Count a refusal from sync code; written now if the last write is a second old."""
+    """Count a refusal from sync code; written now if the last write is a second old, else
+    by a timer within a second."""
     REFUSALS.note(tenant_id, quota)
     if REFUSALS.due():
         quota_refusals_flush()
+        return
+    with REFUSALS.lock:
+        if REFUSALS.flush_scheduled:
+            return
+        REFUSALS.flush_scheduled = True
+    timer = threading.Timer(FLUSH_INTERVAL_SECONDS, _flush_from_timer)
+    timer.daemon = True
+    timer.start()
+
+
+def _flush_from_timer() -> None:
+    try:
+        quota_refusals_flush()
+    except Exception as error:  # counts only: never let a timer thread raise
+        logger.warning("quota refusals not written: %s", type(error).__name__)
+    finally:
+        connection.close()  # this thread's own connection
 
 
 def quota_refusal_note(*, tenant_id: int, quota: str) -> None:
