@@ -20,6 +20,7 @@ from parlor.console.forms import (
     SuspendForm,
     TenantCreateForm,
 )
+from parlor.realtime.socket_census import tenant_sockets_open
 from parlor.throttle import rule_from_settings, throttle
 from parlor.usage.selectors import quota_rows, schema_sizes, tenant_usage
 from tenants import operators
@@ -87,11 +88,15 @@ def tenants(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error.detail)
         else:
             form = TenantCreateForm()
-    sizes = schema_sizes()
+    sizes, sockets = schema_sizes(), tenant_sockets_open()
     rows = [
         {
             "tenant": tenant,
-            "usage": tenant_usage(tenant=tenant, storage_bytes=sizes.get(tenant.schema_name, 0)),
+            "usage": tenant_usage(
+                tenant=tenant,
+                storage_bytes=sizes.get(tenant.schema_name, 0),
+                sockets_open=sockets.get(tenant.id, 0),
+            ),
         }
         for tenant in tenant_list()
     ]

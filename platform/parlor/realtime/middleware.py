@@ -19,6 +19,7 @@ from parlor.realtime.protocol import (
     TOKEN_SUBPROTOCOL_PREFIX,
 )
 from parlor.realtime.socket_caps import SOCKET_CAPS, Refusal, socket_slots
+from parlor.realtime.socket_census import census_ensure
 from tenants.authentication import socket_authenticate
 from tenants.cache import cached_first
 from tenants.quota_refusals import quota_refusal_note
@@ -63,6 +64,7 @@ class TokenAuthMiddleware:
         if refusal is not None:
             logger.info("websocket refused: too many sockets for %s", slots.address)
             return await close_after_accept(receive, send, CLOSE_RATE_LIMITED, refusal.value)
+        census_ensure()
         scope["tenant"] = verified.principal.tenant
         scope["principal"] = verified.principal
         scope["quotas"] = quotas

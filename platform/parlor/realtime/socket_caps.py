@@ -58,6 +58,14 @@ class SocketCaps:
         """Return how many sockets of the tenant this process holds open."""
         return self.open.get(f"tenant:{tenant_id}", 0)
 
+    def tenant_counts(self) -> dict[int, int]:
+        """Return this process's open sockets per tenant id."""
+        return {
+            int(key.removeprefix("tenant:")): count
+            for key, count in self.open.items()
+            if key.startswith("tenant:") and count > 0
+        }
+
     def release(self, slots: SocketSlots) -> None:
         """Give back the slots of a socket that has ended."""
         for key in slots.keys:

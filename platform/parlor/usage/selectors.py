@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from parlor.chat.models import Message
-from parlor.realtime.socket_caps import SOCKET_CAPS
+from parlor.realtime.socket_census import tenant_sockets_open
 from parlor.webhooks.models import WebhookEndpoint
 from tenants.models import QuotaRefusal, Tenant
 from tenants.quota_refusals import quota_refusals_list
@@ -22,7 +22,7 @@ REFUSAL_DAYS = 7
 
 @dataclass(frozen=True)
 class TenantUsage:
-    """One tenant's figures against its quotas (sockets: those open in this process)."""
+    """One tenant's figures against its quotas (sockets: in every process, as last published)."""
 
     sockets_open: int
     messages_today: int
@@ -42,8 +42,10 @@ class QuotaRow:
     refused_today: int
 
 
-def tenant_usage(*, tenant: Tenant, storage_bytes: int | None = None) -> TenantUsage:
-    """Return `tenant`'s usage now (a few counts in its schema)."""
+def tenant_usage(
+    *, tenant: Tenant, storage_bytes: int | None = None, sockets_open: int | None = None
+) -> TenantUsage:
+    """Return `tenant`'s usage now (a few counts in its schema, the socket census)."""
     since = datetime.combine(
         timezone.now().date(), time.min, tzinfo=timezone.get_current_timezone()
     )
@@ -53,8 +55,10 @@ def tenant_usage(*, tenant: Tenant, storage_bytes: int | None = None) -> TenantU
         endpoints = WebhookEndpoint.objects.count()
     if storage_bytes is None:
         storage_bytes = schema_sizes().get(tenant.schema_name, 0)
+    if sockets_open is None:
+        sockets_open = tenant_sockets_open().get(tenant.id, 0)
     return TenantUsage(
-        sockets_open=SOCKET_CAPS.tenant_open(tenant.id),
+        sockets_open=sockets_open,
         messages_today=messages_today,
         staff_seats=seats,
         webhook_endpoints=endpoints,

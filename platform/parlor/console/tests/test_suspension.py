@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import orjson
 import pytest
@@ -11,7 +12,6 @@ from channels.testing import WebsocketCommunicator
 from django.db import connection
 from django.test import Client
 
-from parlor.api.tests.helpers import assert_problem, post
 from parlor.asgi import websocket_application
 from parlor.base.errors import ValidationFailed
 from parlor.base.identity import PrincipalKind
@@ -44,6 +44,20 @@ def alpha_resumed_after(tenant_alpha):
     tenant = Tenant.objects.get(pk=tenant_alpha.tenant.pk)
     if tenant.suspended_at is not None:
         tenant_resume(tenant=tenant, actor="test")
+
+
+def post(client: Client, path: str, body: dict, *, secret_key: str | None = None, **headers):
+    if secret_key is not None:
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {secret_key}"
+    return client.post(path, json.dumps(body), content_type="application/json", **headers)
+
+
+def assert_problem(response, status: int, code: str) -> dict:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == status and problem["code"] == code, problem
+    return problem
 
 
 def suspend(created) -> None:
