@@ -19,7 +19,12 @@ INGEST_P99_LIMIT_MS = 50.0
 # Every server sees the same Origin; the tutorial's AllowedHostsOriginValidator needs one.
 ORIGIN = "http://127.0.0.1"
 
-SCENARIOS = ("fanout", "bigroom", "ingest", "connect", "idle")
+SCENARIOS = ("fanout", "bigroom", "ingest", "connect", "idle", "noisy")
+
+# The noisy neighbour (docs/quotas.md): tenant A's quota of messages a minute, which it floods
+# at; its tokens are the last `noisy_a_senders` of the tokens file, of a tenant of its own.
+NOISY_A_PER_MINUTE = 100 * 60
+NOISY_TENANT = "bench_noisy"
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,12 @@ class Sizes:
     drain_seconds: float
     warmup_seconds: float
     body_bytes: int = 100
+    # noisy: B's steady senders and total rate, A's senders (offering its whole quota), and
+    # rounds of (A idle, A flooding) alternated; B's p99 is compared round by round.
+    noisy_b_senders: int = 10
+    noisy_b_per_second: int = 50
+    noisy_a_senders: int = 30
+    noisy_rounds: int = 3
 
     @classmethod
     def full(cls) -> Sizes:
@@ -78,4 +89,5 @@ class Sizes:
             step_seconds=2.0,
             drain_seconds=2.0,
             warmup_seconds=1.0,
+            noisy_rounds=1,
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from websockets.exceptions import InvalidState
@@ -35,10 +36,15 @@ class AckCounters:
 
     acked: int = 0
     latencies: list[int] = field(default_factory=list)
+    # Latencies kept apart by the sender's group too (the noisy scenario's two tenants).
+    tag_of: Callable[[int], str] | None = None
+    by_tag: dict[str, list[int]] = field(default_factory=dict)
 
-    def record(self, intended_ns: int, now_ns: int) -> None:
+    def record(self, intended_ns: int, now_ns: int, index: int | None = None) -> None:
         self.acked += 1
         self.latencies.append(now_ns - intended_ns)
+        if self.tag_of is not None and index is not None:
+            self.by_tag.setdefault(self.tag_of(index), []).append(now_ns - intended_ns)
 
 
 class LoadGenerator:
@@ -98,7 +104,8 @@ class LoadGenerator:
             if not self.adapter.acks and body_decode(incoming.body)[0] == client.index:
                 self.acks.record(body_decode(incoming.body)[2], now_ns)
         elif incoming.kind == ACK:
-            self.acks.record(int(incoming.client_msg_id.rsplit(".", 1)[1]), now_ns)
+            index, _, rest = incoming.client_msg_id.partition(".")
+            self.acks.record(int(rest.rsplit(".", 1)[1]), now_ns, int(index))
         else:
             if incoming.error:
                 self.errors[incoming.error] += 1

@@ -2,7 +2,8 @@
 
 Run by the runner in a subprocess with Parlor's production environment:
 `python -m benchmarks.parlor_setup COUNT TOKENS.json` writes COUNT user tokens (one per
-client socket, each granted every channel room) to TOKENS.json.
+client socket, each granted every channel room) to TOKENS.json, followed by the noisy
+neighbour's tokens: a second tenant whose message quota the noisy scenario floods at.
 """
 
 from __future__ import annotations
@@ -34,7 +35,23 @@ def setup(count: int, tokens_path: Path, origin: str) -> None:
         name="Benchmark",
         domain=f"{BENCH_TENANT}.localhost",
         allowed_origins=[origin],
+        # The largest plan: the benchmark measures the server, not the quotas.
+        plan="enterprise",
     ).tenant
+    from benchmarks.config import NOISY_A_PER_MINUTE, NOISY_TENANT, Sizes
+    from tenants.quotas import tenant_plan_set
+
+    noisy = tenant_create(
+        slug=NOISY_TENANT,
+        name="Noisy neighbour",
+        domain="bench-noisy.localhost",
+        allowed_origins=[origin],
+        plan="enterprise",
+    ).tenant
+    tenant_plan_set(
+        tenant=noisy, plan="enterprise", overrides={"messages_per_minute": NOISY_A_PER_MINUTE}
+    )
+    noisy_count = Sizes.full().noisy_a_senders
     tokens = [
         token_issue(
             tenant=tenant,
@@ -45,6 +62,16 @@ def setup(count: int, tokens_path: Path, origin: str) -> None:
             ttl=TOKEN_TTL_SECONDS,
         ).token
         for index in range(count)
+    ] + [
+        token_issue(
+            tenant=noisy,
+            kind=PrincipalKind.USER,
+            subject=f"noisy-{index}",
+            name=f"Noisy {index}",
+            rooms=["*"],
+            ttl=TOKEN_TTL_SECONDS,
+        ).token
+        for index in range(noisy_count)
     ]
     tokens_path.write_text(json.dumps(tokens))
 

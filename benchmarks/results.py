@@ -153,6 +153,16 @@ def _idle_row(server: str, runs: list[dict]) -> list[str]:
     ]
 
 
+def _noisy_row(server: str, runs: list[dict]) -> list[str]:
+    rounds = [r for run in runs if "rounds" in run for r in run["rounds"]]
+    pairs = ", ".join(
+        f"{_ms(r['baseline']['b']['p99_ms'])} → {_ms(r['flooded']['b']['p99_ms'])}" for r in rounds
+    )
+    increases = [run["b_p99_increase_median"] for run in runs if "rounds" in run]
+    shown = ", ".join(f"{increase:+.0%}" for increase in increases) or "—"
+    return [f"`{server}`", pairs or "—", shown]
+
+
 def _scenario_title(scenario: str, sizes: dict) -> str:
     return {
         "fanout": f"fanout: {sizes['fanout_clients']:,} clients in {sizes['fanout_rooms']} rooms, "
@@ -169,6 +179,9 @@ def _scenario_title(scenario: str, sizes: dict) -> str:
         "received); all kept open",
         "idle": f"idle: server RSS per open connection at {sizes['idle_total']:,} connections, "
         "each in a room (Parlor: authenticated and joined)",
+        "noisy": f"noisy: tenant B's {sizes['noisy_b_senders']} senders at "
+        f"{sizes['noisy_b_per_second']} sends/s, ack p99 with tenant A idle, then with A's "
+        f"{sizes['noisy_a_senders']} senders flooding at its quota (target: B's p99 up ≤ 20 %)",
     }[scenario]
 
 
@@ -217,6 +230,9 @@ def markdown(report: dict) -> str:
                 "Redis+PostgreSQL KiB per connection",
             ]
             parts.append(_table(header, [_idle_row(s, runs) for s, runs in by_server.items()]))
+        elif scenario == "noisy":
+            header = ["server", "B ack p99 ms, A idle → A flooding (each round)", "B p99 increase"]
+            parts.append(_table(header, [_noisy_row(s, runs) for s, runs in by_server.items()]))
         parts += _errors(by_server)
     return "\n".join(parts) + "\n"
 

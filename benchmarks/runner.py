@@ -54,6 +54,8 @@ def suite_run(
         for repeat in range(repeats):
             for scenario in scenarios:
                 for name in _rotated(servers, repeat):
+                    if scenario == "noisy" and not name.startswith("parlor"):
+                        continue  # tenants and quotas are Parlor's alone
                     redis_server.flush()
                     log(f"{scenario} / {name} (repeat {repeat + 1}/{repeats})")
                     result = _scenario_run(scenario, name, env, sizes, stack_pids, run_dir)
@@ -188,6 +190,12 @@ def _headline(scenario: str, result: dict) -> str:
         return f"{result['connects_per_s']}/s, failures {result['failures']}"
     if scenario == "idle":
         return f"{result['kib_per_connection']} KiB/connection ({result['connections']} open)"
+    if scenario == "noisy":
+        pairs = [
+            f"{r['baseline']['b']['p99_ms']:.1f} → {r['flooded']['b']['p99_ms']:.1f} ms"
+            for r in result["rounds"]
+        ]
+        return f"B ack p99 (A idle → A flooding): {', '.join(pairs)}"
     last = result["steps"][-1]
     latency = last["ack"] if scenario == "ingest" else last["delivery"]
     return (

@@ -13,7 +13,7 @@ import gc
 import time
 from dataclasses import dataclass, field
 
-from benchmarks.config import FANOUT_P99_LIMIT_MS, INGEST_P99_LIMIT_MS
+from benchmarks.config import FANOUT_P99_LIMIT_MS, INGEST_P99_LIMIT_MS, NOISY_A_PER_MINUTE
 from benchmarks.loadgen import Client, LoadGenerator
 from benchmarks.probe import Probe, usage_between
 from benchmarks.tracking import latency_summary
@@ -337,3 +337,79 @@ async def _warm(generator: LoadGenerator) -> None:
     await open_many(generator, [(i, "warm") for i in range(20)], concurrency=5, join=True)
     await generator.close_all()
     await asyncio.sleep(0.5)
+
+
+async def noisy(generator: LoadGenerator, spec: dict) -> dict:
+    """Tenant B sends steadily while tenant A is idle, then while A floods at its quota.
+
+    B's ack p99 is measured in both halves of each round, in the same run and on the same
+    sockets; A's tokens (a tenant of its own) are the last ones of the tokens file.
+    """
+    sizes = spec["sizes"]
+    first_a = len(generator.adapter.tokens) - sizes["noisy_a_senders"]
+    placements = [(i, f"nb{i}") for i in range(sizes["noisy_b_senders"])]
+    placements += [(first_a + i, f"na{i}") for i in range(sizes["noisy_a_senders"])]
+    clients, failures = await _setup(generator, placements)
+    tenant_b = [client for client in clients if client.index < first_a]
+    tenant_a = [client for client in clients if client.index >= first_a]
+    generator.acks.tag_of = lambda index: "a" if index >= first_a else "b"
+    await _settle(Probe(spec["server_pids"], spec["stack_pids"]))
+    gc.freeze()
+    rounds = []
+    for _ in range(sizes["noisy_rounds"]):
+        baseline = await _noisy_half(generator, spec, tenant_b, [])
+        flooded = await _noisy_half(generator, spec, tenant_b, tenant_a)
+        rounds.append({"baseline": baseline, "flooded": flooded})
+    increases = sorted(r["flooded"]["b"]["p99_ms"] / r["baseline"]["b"]["p99_ms"] for r in rounds)
+    return {
+        "rounds": rounds,
+        "b_p99_increase_median": round(increases[len(increases) // 2] - 1, 3),
+        "a_per_second_quota": NOISY_A_PER_MINUTE / 60,
+        "setup_failures": failures,
+        "error_reasons": dict(generator.errors),
+        "closed_by_server": sum(1 for client in clients if client.connection.closed.done()),
+    }
+
+
+async def _noisy_half(generator, spec, tenant_b: list, tenant_a: list) -> dict:
+    sizes = spec["sizes"]
+    seconds = sizes["step_seconds"]
+    generator.acks.by_tag = {}
+    refused_before = generator.errors["rate_limited"]
+    b_rate = sizes["noisy_b_per_second"] / len(tenant_b)
+    start_ns = time.monotonic_ns() + 20_000_000
+    senders = [(client, b_rate) for client in tenant_b]
+    # A offers its whole quota, spread over its sockets: flooding at its limit.
+    senders += [(client, NOISY_A_PER_MINUTE / 60 / len(tenant_a)) for client in tenant_a]
+    counts = await asyncio.gather(
+        *(
+            generator.send_on_schedule(
+                client, rate=rate, seconds=seconds, start_ns=start_ns, phase=i / len(senders)
+            )
+            for i, (client, rate) in enumerate(senders)
+        )
+    )
+    b_sent = sum(counts[: len(tenant_b)])
+    a_offered = sum(counts[len(tenant_b) :])
+    # Wait for every answer, A's too: a backlog left by A's flood must not be billed to the
+    # next baseline (refused sends are answered with an error instead of an ack).
+    deadline = time.monotonic() + sizes["drain_seconds"] + 60
+    while time.monotonic() < deadline:
+        tags = generator.acks.by_tag
+        a_answered = len(tags.get("a", ())) + generator.errors["rate_limited"] - refused_before
+        if len(tags.get("b", ())) >= b_sent and a_answered >= a_offered:
+            break
+        await asyncio.sleep(0.01)
+    drained = time.monotonic()
+    await _settle(Probe(spec["server_pids"], spec["stack_pids"]))
+    b_latencies = generator.acks.by_tag.get("b", [])
+    a_latencies = generator.acks.by_tag.get("a", [])
+    return {
+        "b": {**latency_summary(b_latencies), "sent": b_sent, "acked": len(b_latencies)},
+        "settle_seconds": round(time.monotonic() - drained, 1),
+        "a": {
+            "offered": a_offered,
+            "acked": len(a_latencies),
+            "refused": generator.errors["rate_limited"] - refused_before,
+        },
+    }

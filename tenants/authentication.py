@@ -13,6 +13,7 @@ from parlor.base.identity import PrincipalKind
 from tenants.api_keys import PUBLISHABLE_KEY_PREFIX, SECRET_KEY_PREFIX, secret_key_hash
 from tenants.cache import TimedCache
 from tenants.models import ApiKey, Domain, Tenant
+from tenants.suspension import tenant_active_check
 from tenants.tokens import VerifiedToken, token_verify
 from tenants.validators import normalise_origin
 
@@ -41,6 +42,7 @@ def secret_key_authenticate(*, authorization: str | None, host: str | None) -> T
     if api_key is None:
         raise NotAuthenticated("the secret API key is not valid.")
     host_tenant_check(host=host, tenant_id=api_key.tenant_id)
+    tenant_active_check(api_key.tenant)
     return api_key.tenant
 
 
@@ -57,6 +59,7 @@ def publishable_key_tenant(*, key: object) -> Tenant:
     )
     if tenant is None:
         raise NotAuthenticated("the publishable key is not valid.")
+    tenant_active_check(tenant)
     return tenant
 
 
@@ -75,6 +78,7 @@ def socket_authenticate(*, token: object, origin: str | None, host: str | None) 
             "this Origin may not connect for the tenant.", code="origin_forbidden"
         )
     host_tenant_check(host=host, tenant_id=verified.tenant.id)
+    tenant_active_check(verified.tenant)
     return verified
 
 

@@ -1,4 +1,4 @@
-"""Tenant, Domain, ApiKey, SigningKey and Revocation: the public-schema records of tenancy."""
+"""The public-schema records of tenancy: tenants, domains, keys, revocations, the platform log."""
 
 from __future__ import annotations
 
@@ -17,6 +17,11 @@ class Tenant(TenantMixin):
     # Per-kind caps on token lifetimes in seconds, e.g. {"user": 600}; see tenants.lifetimes.
     token_lifetime_caps = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Plan and per-tenant overrides of its quotas, e.g. {"sockets": 200}; see tenants.quotas.
+    plan = models.CharField(max_length=32, default="team")
+    quota_overrides = models.JSONField(default=dict, blank=True)
+    # Set by the platform operator (tenants.suspension): nothing of the tenant is served.
+    suspended_at = models.DateTimeField(null=True, blank=True)
 
     auto_create_schema = True
     auto_drop_schema = True
@@ -117,3 +122,39 @@ class SchemaTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.schema_name} ({len(self.migration_leaves)} leaves)"
+
+
+class PlatformAuditEntry(models.Model):
+    """One platform operator's action (tenant created, suspended, deleted, plan changed)."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # The operator's user name in the public schema, or "cli" for management commands.
+    actor = models.CharField(max_length=150)
+    action = models.CharField(max_length=64)
+    # The tenant's slug: kept as text, since the entry outlives a deleted tenant.
+    tenant_slug = models.CharField(max_length=63, blank=True, default="")
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.action} {self.tenant_slug}".strip()
+
+
+class QuotaRefusal(models.Model):
+    """How many times one tenant was refused over one quota on one day (UTC)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="quota_refusals")
+    day = models.DateField()
+    quota = models.CharField(max_length=32)
+    count = models.PositiveIntegerField(default=0)
+    last_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "day", "quota"], name="quota_refusal_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id} {self.day} {self.quota}: {self.count}"

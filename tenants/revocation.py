@@ -129,6 +129,7 @@ def revoked_event(
     kid: str | None = None,
     subject: str | None = None,
     issued_before: float | None = None,
+    suspended: bool = False,
 ) -> AuthRevoked:
     """Return the channel-layer event that tells a tenant's sockets about a revocation."""
     return AuthRevoked(
@@ -138,6 +139,7 @@ def revoked_event(
         kid=kid,
         subject=subject,
         issued_before=issued_before,
+        suspended=suspended,
     )
 
 
@@ -160,6 +162,12 @@ def revocations_recent(*, tenant_ids: Collection[int], seconds: float) -> list[A
     keys = SigningKey.objects.filter(tenant_id__in=tenant_ids, revoked_at__gte=since)
     events.extend(
         revoked_event(tenant_id, kid=kid) for tenant_id, kid in keys.values_list("tenant_id", "kid")
+    )
+    # A suspended tenant's sockets close whenever they were opened (tenants.suspension).
+    suspended = Tenant.objects.filter(id__in=tenant_ids, suspended_at__isnull=False)
+    events.extend(
+        revoked_event(tenant_id, suspended=True)
+        for tenant_id in suspended.values_list("id", flat=True)
     )
     return events
 

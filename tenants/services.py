@@ -11,6 +11,7 @@ from tenants.api_keys import api_key_create, publishable_key_generate
 from tenants.keys import signing_key_create
 from tenants.lifetimes import token_lifetime_caps_validate
 from tenants.models import Domain, Tenant
+from tenants.quotas import DEFAULT_PLAN, plan_validate
 from tenants.schema_template import schema_clone, template_ensure
 from tenants.validators import normalise_origin, validate_domain, validate_name, validate_slug
 
@@ -25,9 +26,15 @@ class TenantCreated:
 
 
 def tenant_create(
-    *, slug: str, name: str, domain: str, allowed_origins: list[str] | None = None
+    *,
+    slug: str,
+    name: str,
+    domain: str,
+    allowed_origins: list[str] | None = None,
+    plan: str = DEFAULT_PLAN,
 ) -> TenantCreated:
     """Create a tenant with schema (a clone of the template), domain and keys; all or nothing."""
+    plan = plan_validate(plan)
     slug = validate_slug(slug)
     name = validate_name(name)
     domain = validate_domain(domain)
@@ -40,6 +47,7 @@ def tenant_create(
         name=name.strip(),
         publishable_key=publishable_key_generate(),
         allowed_origins=origins,
+        plan=plan,
     )
     # The schema is cloned inside the same transaction as every row: PostgreSQL's DDL is
     # transactional, so a failure anywhere leaves neither a schema nor a row behind.

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", include("parlor.api.urls")),
     path("dashboard/", include("parlor.dashboard.urls")),
     path("followup/", include("parlor.followup.urls")),
+    path("operator/", include("parlor.console.urls")),
     path("", include("parlor.demo.urls")),
     path("", include("parlor.widget_serving.urls")),
 ]

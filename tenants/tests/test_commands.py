@@ -41,11 +41,14 @@ def test_createtenant_prints_json_with_keys_then_list_and_delete():
         "cmdco.localhost",
         "--allowed-origin",
         "https://shop.example",
+        "--plan",
+        "free",
         "--json",
     )
     assert result.returncode == 0, result.stderr
     created = json.loads(result.stdout)
     assert created["schema"] == "cmdco"
+    assert created["plan"] == "free"
     assert created["domain"] == "cmdco.localhost"
     assert created["allowed_origins"] == ["https://shop.example"]
     assert created["publishable_key"].startswith("pk_")

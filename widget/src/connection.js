@@ -10,7 +10,9 @@ import {
   CLOSE_FORBIDDEN,
   CLOSE_NORMAL,
   CLOSE_PROTOCOL,
+  CLOSE_QUOTA_EXCEEDED,
   CLOSE_STALE,
+  CLOSE_TENANT_SUSPENDED,
   CLOSE_TOKEN_INVALID,
   CLOSE_TOO_LARGE,
   parseFrame,
@@ -168,7 +170,10 @@ export class Connection {
     if (code === CLOSE_FORBIDDEN) this.fail("origin");
     else if (code === CLOSE_PROTOCOL || code === CLOSE_TOO_LARGE) this.fail("other");
     else if (code === CLOSE_TOKEN_INVALID) this.tokenRejected();
-    else if (code === CLOSE_FLOODING) this.scheduleReconnect(FLOODING_MIN_DELAY);
+    else if (code === CLOSE_TENANT_SUSPENDED) this.fail("other");
+    else if (code === CLOSE_FLOODING || code === CLOSE_QUOTA_EXCEEDED) {
+      this.scheduleReconnect(FLOODING_MIN_DELAY);
+    }
     else this.scheduleReconnect();
   }
 

@@ -8,7 +8,10 @@ export const CLOSE_PROTOCOL = 4400;
 export const CLOSE_TOKEN_INVALID = 4401;
 export const CLOSE_FORBIDDEN = 4403;
 export const CLOSE_TOO_LARGE = 4413;
+export const CLOSE_QUOTA_EXCEEDED = 4423;
 export const CLOSE_FLOODING = 4429;
+/** The tenant is suspended by the platform operator: chat is unavailable, do not retry. */
+export const CLOSE_TENANT_SUSPENDED = 4451;
 /** Closed by this client because the socket stopped answering pings. */
 export const CLOSE_STALE = 4000;
 

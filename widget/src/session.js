@@ -71,6 +71,8 @@ export async function platformAnswers(base, fetch) {
 export function sessionError(status, problem) {
   const code = String(problem?.code || "");
   if (status === 403 && /origin/.test(code)) return new FatalError("origin", code);
+  // Suspended by the platform operator: a neutral "chat unavailable", naming no reason.
+  if (status === 403 && code === "tenant_suspended") return new FatalError("other", code);
   if (status === 400 || status === 401 || status === 403 || status === 404) {
     // A visitor id the server no longer accepts is not the key's fault: start over without it.
     if (/visitor/.test(code)) return new Error(code);

@@ -157,6 +157,27 @@ test("4429 waits at least ten seconds", async () => {
   assert.equal(factory.sockets.length, 2);
 });
 
+test("4423 (the tenant's socket quota) waits at least ten seconds too", async () => {
+  const { clock, factory, connection } = setup({ random: () => 0 });
+  connection.start();
+  await settle();
+  factory.last().drop(4423);
+  await clock.tick(9999);
+  assert.equal(factory.sockets.length, 1);
+  await clock.tick(1);
+  assert.equal(factory.sockets.length, 2);
+});
+
+test("4451 (tenant suspended) stops with the neutral 'other' reason and never retries", async () => {
+  const { clock, factory, connection, statuses } = setup({ random: () => 0 });
+  connection.start();
+  await settle();
+  factory.last().drop(4451);
+  await clock.tick(3600000);
+  assert.equal(factory.sockets.length, 1);
+  assert.equal(statuses.at(-1), "fatal:other");
+});
+
 test("a FatalError from the token source stops with its reason", async () => {
   const { clock, factory, connection, statuses } = setup({
     tokens: () => {

@@ -36,6 +36,12 @@ test("readable refusals stop: unknown key, forbidden origin", () => {
   assert.ok(sessionError(403, { code: "origin_forbidden" }) instanceof FatalError);
 });
 
+test("a suspended tenant stops with the neutral 'other' reason", () => {
+  const error = sessionError(403, { code: "tenant_suspended" });
+  assert.ok(error instanceof FatalError);
+  assert.equal(error.reason, "other");
+});
+
 test("server trouble is retryable", () => {
   for (const status of [429, 500, 502, 503]) assert.ok(!(sessionError(status, {}) instanceof FatalError), status);
 });

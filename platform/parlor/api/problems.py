@@ -10,7 +10,13 @@ from http import HTTPStatus
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from parlor.base.errors import ApplicationError, MethodNotAllowed, NotFound, RateLimited
+from parlor.base.errors import (
+    ApplicationError,
+    MethodNotAllowed,
+    NotFound,
+    QuotaExceeded,
+    RateLimited,
+)
 
 logger = logging.getLogger(__name__)
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -28,7 +34,7 @@ def problem_response(error: ApplicationError) -> JsonResponse:
     response = JsonResponse(body, status=error.status, content_type=PROBLEM_CONTENT_TYPE)
     if error.status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="parlor"'
-    if isinstance(error, RateLimited) and error.retry_after is not None:
+    if isinstance(error, RateLimited | QuotaExceeded) and error.retry_after is not None:
         response["Retry-After"] = str(error.retry_after)
     return response
 

@@ -10,7 +10,7 @@ from ninja import Router
 from parlor.api.auth import secret_key_auth
 from parlor.api.parsing import json_body, optional_int
 from parlor.api.schemas import Closed, body_schema, responses
-from parlor.api.throttle import tokens_throttle
+from parlor.api.throttle import tokens_quota_check, tokens_throttle
 from parlor.base.errors import ValidationFailed
 from parlor.base.identity import PrincipalKind
 from parlor.base.times import isoformat
@@ -51,6 +51,7 @@ def tokens_create(request: HttpRequest) -> JsonResponse:
     """Issue a token for the tenant whose secret key authenticates the request."""
     tenant = request.auth
     tokens_throttle(tenant=tenant)
+    tokens_quota_check(tenant=tenant)
     body = json_body(request, fields=FIELDS)
     kind = body.get("kind", PrincipalKind.USER.value)
     if kind not in SERVER_KINDS:

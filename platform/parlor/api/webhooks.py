@@ -75,7 +75,9 @@ class DeliveryList(Closed):
 def webhooks_create(request: HttpRequest, body: EndpointCreate) -> HttpResponse:
     """Register an endpoint; the answer carries its `whsec_` secret, shown once."""
     with schema_context(request.auth.schema_name):
-        endpoint = services.webhook_endpoint_create(url=body.url, events=body.events)
+        endpoint = services.webhook_endpoint_create(
+            url=body.url, events=body.events, tenant=request.auth
+        )
         audit_record(
             actor=API_ACTOR,
             action=actions.WEBHOOK_ENDPOINT_ADDED,

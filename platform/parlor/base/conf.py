@@ -36,6 +36,9 @@ DEFAULTS: dict[str, Any] = {
     "DB_POOL_TIMEOUT_SECONDS": 5.0,
     # Sends of one process committed together at most (parlor.chat.ingest).
     "GROUP_COMMIT_MAX": 200,
+    # Sends of one tenant in a process's writer at once; the rest wait, so a tenant flooding
+    # at its quota cannot fill every batch ahead of the others (docs/quotas.md). 0: no cap.
+    "GROUP_COMMIT_TENANT_MAX": 20,
     # HTTP rate limits (docs/api.md): token buckets of `_BURST` refilled at `_PER_MINUTE`.
     # Widget sessions are counted per tenant and client IP, token requests per tenant.
     "WIDGET_SESSIONS_PER_MINUTE": 30,
@@ -95,6 +98,8 @@ DEFAULTS: dict[str, Any] = {
     "ATTACHMENT_ZIP_MAX_EXPANDED_BYTES": 200 * 1024 * 1024,
     "ATTACHMENT_ZIP_MAX_RATIO": 100,
     "ATTACHMENT_ZIP_MAX_MEMBERS": 1000,
+    # Where a deleted tenant's final export is written (tenants.export); empty: DATA_DIR/exports.
+    "EXPORT_DIR": "",
 }
 
 

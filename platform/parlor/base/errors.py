@@ -83,3 +83,24 @@ class RateLimited(ApplicationError):
     def __init__(self, detail: str, *, retry_after: int | None = None, **kwargs) -> None:
         super().__init__(detail, **kwargs)
         self.retry_after = retry_after
+
+
+class QuotaExceeded(ApplicationError):
+    """An action over the tenant's plan quota (tenants.quotas); `quota` names which one."""
+
+    code = "quota_exceeded"
+    status = 429
+
+    def __init__(
+        self, detail: str, *, quota: str, retry_after: int | None = None, **kwargs
+    ) -> None:
+        super().__init__(detail, **kwargs)
+        self.quota = quota
+        self.retry_after = retry_after
+
+
+class TenantSuspended(PermissionDenied):
+    """The platform operator has suspended the tenant: nothing of it is served until resumed."""
+
+    code = "tenant_suspended"
+    status = 403

@@ -15,7 +15,8 @@ AUTH_REVOKED = "auth.revoked"
 
 @dataclass(frozen=True, slots=True)
 class AuthRevoked:
-    """A tenant's tokens revoked: one token id, one signing key, or a subject's older tokens."""
+    """A tenant's tokens revoked: one token id, one signing key, a subject's older tokens, or
+    all of them while the tenant is suspended (`suspended`)."""
 
     type: ClassVar[str] = AUTH_REVOKED
     group: str
@@ -24,6 +25,7 @@ class AuthRevoked:
     kid: str | None = None
     subject: str | None = None
     issued_before: float | None = None
+    suspended: bool = False
 
 
 def event_message(event: Any) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from parlor.chat.events import (
 from parlor.chat.fanout import process_fanout
 from parlor.chat.following import RoomFollower
 from parlor.chat.frames import FrameError, encode
-from parlor.chat.limits import FloodGuard, TokenBucket, Verdict
+from parlor.chat.limits import TENANT_MESSAGES, FloodGuard, TokenBucket, Verdict
 from parlor.chat.outbox import Outbox
 from parlor.chat.permissions import may_join, own_conversation
 from parlor.chat.records import MessageSent
@@ -43,6 +43,8 @@ from parlor.observability.logs import log_context_set
 from parlor.realtime import protocol
 from parlor.realtime.auth_session import SocketAuth
 from parlor.realtime.revocation_watch import revocation_watcher
+from tenants.quota_refusals import quota_refusal_note
+from tenants.quotas import MESSAGES_PER_MINUTE, PLANS, Quotas
 
 # EVENT_ROOM_MESSAGE stays importable from here, where tests have always found it.
 EVENT_ROOM_MESSAGE = ROOM_MESSAGE
@@ -141,6 +143,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.rooms_max: int = setting("ROOMS_PER_CONNECTION")
         bucket = TokenBucket(rate=setting("RATE_PER_SECOND"), burst=setting("RATE_BURST"))
         self.guard = FloodGuard(bucket, strikes_before_close=setting("RATE_STRIKES_BEFORE_CLOSE"))
+        # The tenant's plan quotas, read at the handshake from its cached row (no query).
+        quotas: Quotas = self.scope.get("quotas") or PLANS["enterprise"]
+        self.messages_per_minute = quotas.messages_per_minute
 
     @property
     def principal(self) -> Principal:
@@ -266,6 +271,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def on_send(self, frame: dict[str, Any]) -> None:
         """Post through the one service: acknowledged once durable, then broadcast."""
         room = self._joined(frame)
+        if not TENANT_MESSAGES.take(tenant_id=self.tenant.id, per_minute=self.messages_per_minute):
+            quota_refusal_note(tenant_id=self.tenant.id, quota=MESSAGES_PER_MINUTE)
+            detail = "the tenant's plan allows no more messages this minute; retry later."
+            raise FrameError(protocol.ERROR_RATE_LIMITED, detail, room=room)
         started = time.perf_counter()
 
         def acknowledge(sent: MessageSent) -> None:
@@ -418,7 +427,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
     def auth_revoked(self, event: AuthRevoked) -> None:
         """Close the socket if the revocation covers its token (announced, or seen by polling)."""
         if not self.closing and self.auth.revoked_by(event):
-            self._close(protocol.CLOSE_TOKEN_INVALID)
+            suspended = event.suspended
+            self._close(
+                protocol.CLOSE_TENANT_SUSPENDED if suspended else protocol.CLOSE_TOKEN_INVALID
+            )
 
     # Helpers.
 

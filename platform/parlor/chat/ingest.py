@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+from collections import deque
 from dataclasses import dataclass, field
 
 from parlor.base.conf import setting
@@ -32,26 +33,75 @@ class PendingSend:
     future: asyncio.Future[MessageSent] = field(repr=False)
 
 
+class TenantAdmission:
+    """At most `limit` sends of one tenant in the writer at once; the rest wait their turn.
+
+    A tenant flooding at its quota would otherwise fill every batch, and every other tenant's
+    send would wait behind its backlog: with a cap per tenant, each batch holds at most
+    `limit` of its sends and another tenant's send joins the next batch (docs/quotas.md).
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.in_flight: dict[TenantSchema, int] = {}
+        self.waiting: dict[TenantSchema, deque[asyncio.Future[None]]] = {}
+
+    async def acquire(self, schema: TenantSchema) -> None:
+        """Take one of the tenant's places, waiting (first come, first served) if all are taken."""
+        taken = self.in_flight.get(schema, 0)
+        if self.limit <= 0 or taken < self.limit:
+            self.in_flight[schema] = taken + 1
+            return
+        turn = asyncio.get_running_loop().create_future()
+        self.waiting.setdefault(schema, deque()).append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self.release(schema)  # handed a place just as the sender went away
+            raise
+
+    def release(self, schema: TenantSchema) -> None:
+        """Give a place back: to the tenant's next waiting send, or free."""
+        waiters = self.waiting.get(schema)
+        while waiters:
+            turn = waiters.popleft()
+            if not turn.done():
+                turn.set_result(None)  # the place passes on; in_flight is unchanged
+                return
+        self.waiting.pop(schema, None)
+        left = self.in_flight.get(schema, 1) - 1
+        if left > 0:
+            self.in_flight[schema] = left
+        else:
+            self.in_flight.pop(schema, None)
+
+
 class MessageWriter:
     """Writes the sends of one event loop in group-committed batches, one batch at a time."""
 
-    def __init__(self, *, batch_max: int) -> None:
+    def __init__(self, *, batch_max: int, tenant_max: int = 0) -> None:
         self.batch_max = batch_max
         self.queue: list[PendingSend] = []
         self.writing = False
         self.task: asyncio.Task | None = None  # held: the loop keeps only weak references
+        self.admission = TenantAdmission(tenant_max)
 
     async def store(
         self, *, schema: TenantSchema, params: dict, begins_conversation: bool
     ) -> MessageSent:
         """Store one message; return once the transaction holding it has committed."""
-        loop = asyncio.get_running_loop()
-        pending = PendingSend(schema, params, begins_conversation, loop.create_future())
-        self.queue.append(pending)
-        if not self.writing:
-            self.writing = True
-            self.task = loop.create_task(self._write_queue())
-        return await pending.future
+        await self.admission.acquire(schema)
+        try:
+            loop = asyncio.get_running_loop()
+            pending = PendingSend(schema, params, begins_conversation, loop.create_future())
+            self.queue.append(pending)
+            if not self.writing:
+                self.writing = True
+                self.task = loop.create_task(self._write_queue())
+            return await pending.future
+        finally:
+            self.admission.release(schema)
 
     async def _write_queue(self) -> None:
         try:
@@ -133,5 +183,7 @@ def message_writer() -> MessageWriter:
     loop = asyncio.get_running_loop()
     writer = _writers.get(loop)
     if writer is None:
-        writer = _writers[loop] = MessageWriter(batch_max=setting("GROUP_COMMIT_MAX"))
+        writer = _writers[loop] = MessageWriter(
+            batch_max=setting("GROUP_COMMIT_MAX"), tenant_max=setting("GROUP_COMMIT_TENANT_MAX")
+        )
     return writer

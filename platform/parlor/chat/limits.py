@@ -1,4 +1,4 @@
-"""Per-connection limits: a token bucket of client frames and the flood rule built on it."""
+"""Limits of client frames: per connection (a token bucket, the flood rule) and per tenant."""
 
 from __future__ import annotations
 
@@ -53,3 +53,43 @@ class FloodGuard:
         if self.strikes >= self.strikes_before_close:
             return Verdict.CLOSE
         return Verdict.REFUSE
+
+
+class TenantMessageQuota:
+    """Each tenant's messages per minute in this process: a bucket of one minute's worth each.
+
+    Checked on every send, so it lives in memory (no query, no Redis round trip): behind N
+    processes a tenant may send up to N times its quota (docs/quotas.md).
+    """
+
+    # Past this many tenants, buckets idle long enough to be full again are dropped.
+    SWEEP_ABOVE = 10_000
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.buckets: dict[tuple[int, int], TokenBucket] = {}
+
+    def take(self, *, tenant_id: int, per_minute: int) -> bool:
+        """Spend one of the tenant's messages; return whether the send may go ahead."""
+        # Keyed by the quota too: a changed quota starts a fresh, full bucket.
+        key = (tenant_id, per_minute)
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            if len(self.buckets) > self.SWEEP_ABOVE:
+                self._sweep()
+            bucket = self.buckets[key] = TokenBucket(
+                rate=per_minute / 60.0, burst=per_minute, clock=self.clock
+            )
+        return bucket.take()
+
+    def _sweep(self) -> None:
+        now = self.clock()
+        self.buckets = {
+            key: bucket
+            for key, bucket in self.buckets.items()
+            if bucket.tokens + (now - bucket.updated) * bucket.rate < bucket.burst
+        }
+
+
+# One per process: every socket of the process sends through it (the event loop is one thread).
+TENANT_MESSAGES = TenantMessageQuota()

@@ -54,6 +54,16 @@ def public_host_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+def suspended_page(request: HttpRequest, *, json: bool = False) -> HttpResponse:
+    """Answer 403 for a suspended tenant's dashboard, ending any session on it."""
+    if request.user.is_authenticated:
+        logout(request)
+    detail = "this workspace is suspended by the platform operator."
+    if json:
+        return JsonResponse({"code": "tenant_suspended", "detail": detail}, status=403)
+    return render(request, "dashboard/suspended.html", {"detail": detail}, status=403)
+
+
 def staff_required(*, json: bool = False, manage: bool = False) -> Callable:
     """Let only this tenant's logged-in staff through; others go to login (or get a 401 JSON).
 
@@ -63,8 +73,11 @@ def staff_required(*, json: bool = False, manage: bool = False) -> Callable:
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if host_tenant(request) is None:
+            tenant = host_tenant(request)
+            if tenant is None:
                 return public_host_page(request)
+            if tenant.suspended_at is not None:
+                return suspended_page(request, json=json)
             if not is_tenant_staff(request):
                 if request.user.is_authenticated:
                     logout(request)

@@ -9,13 +9,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_tenants.utils import schema_context
 
-from parlor.base.errors import Conflict, ValidationFailed
+from parlor.base.errors import Conflict, QuotaExceeded, ValidationFailed
 from parlor.base.identity import Principal, PrincipalKind, TenantRef
 from parlor.chat import posting
 from parlor.chat.records import MessageSent
 from parlor.team.roles import Role
 from parlor.team.services import STAFF_SUBJECT_PREFIX, staff_role_assign
+from parlor.team.services import staff_reactivate as team_staff_reactivate
 from tenants.models import Tenant
+from tenants.quota_refusals import quota_refusal_record
+from tenants.quotas import AGENTS, tenant_quotas
 from tenants.revocation import subject_revoke
 from tenants.tokens import IssuedToken, token_issue
 
@@ -36,12 +39,62 @@ def staff_create(
 
     Without a `role`, the tenant's first staff user becomes its owner and later ones agents.
     """
+    try:
+        return _staff_create(
+            tenant=tenant,
+            username=username,
+            password=password,
+            name=name,
+            email=email,
+            role=role,
+            check_password=check_password,
+        )
+    except QuotaExceeded:
+        # Counted after the rollback, so the refusal itself is kept.
+        quota_refusal_record(tenant_id=tenant.id, quota=AGENTS)
+        raise
+
+
+def staff_seats_check(*, tenant: Tenant) -> None:
+    """Refuse one more active staff user over the tenant's plan (sync, in its schema)."""
+    seats = tenant_quotas(tenant).agents
+    if get_user_model().objects.filter(is_staff=True, is_active=True).count() >= seats:
+        raise QuotaExceeded(
+            f"the plan has {seats} staff seats and all are taken; deactivate someone first.",
+            quota=AGENTS,
+            status=422,
+        )
+
+
+def staff_reactivate(*, tenant: Tenant, actor: AbstractBaseUser, user_id: int) -> None:
+    """Let a deactivated staff user log in again, if the plan has a free seat."""
+    user = get_user_model().objects.filter(pk=user_id, is_staff=True).first()
+    if user is not None and not user.is_active:
+        try:
+            staff_seats_check(tenant=tenant)
+        except QuotaExceeded:
+            quota_refusal_record(tenant_id=tenant.id, quota=AGENTS)
+            raise
+    team_staff_reactivate(actor=actor, user_id=user_id)
+
+
+def _staff_create(
+    *,
+    tenant: Tenant,
+    username: str,
+    password: str,
+    name: str,
+    email: str,
+    role: str | None,
+    check_password: bool,
+) -> AbstractBaseUser:
     User = get_user_model()
     with schema_context(tenant.schema_name), transaction.atomic():
         if not username or len(username) > 150:
             raise ValidationFailed("username must be 1 to 150 characters.", code="invalid_username")
         if User.objects.filter(username=username).exists():
             raise Conflict(f"a staff user '{username}' already exists in this tenant.")
+        staff_seats_check(tenant=tenant)
         if role is None:
             role = Role.AGENT if User.objects.filter(is_staff=True).exists() else Role.OWNER
         user = User(

@@ -16,6 +16,7 @@ from parlor.audit.services import audit_record
 from parlor.base.errors import ApplicationError
 from parlor.dashboard.access import staff_required
 from parlor.dashboard.services import staff_create
+from parlor.dashboard.services import staff_reactivate as staff_reactivate_within_seats
 from parlor.dashboard.staff_forms import StaffAddForm, StaffPasswordResetForm, StaffRoleForm
 from parlor.team import services as team_services
 from parlor.team.roles import Role
@@ -123,7 +124,9 @@ def staff_reactivate(request: HttpRequest, user_id: int) -> HttpResponse:
     """Let a deactivated staff user log in again."""
     return _staff_change(
         request,
-        lambda: team_services.staff_reactivate(actor=request.user, user_id=user_id),
+        lambda: staff_reactivate_within_seats(
+            tenant=request.tenant, actor=request.user, user_id=user_id
+        ),
         "Reactivated.",
     )
 

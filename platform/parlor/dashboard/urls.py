@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from parlor.dashboard import inbox, insights, integrations, offline, passwords, staff, views
+from parlor.dashboard import inbox, insights, integrations, offline, passwords, staff, usage, views
 
 app_name = "dashboard"
 
@@ -49,6 +49,8 @@ urlpatterns = [
     path("staff/<int:user_id>/deactivate", staff.staff_deactivate, name="staff-deactivate"),
     path("staff/<int:user_id>/reactivate", staff.staff_reactivate, name="staff-reactivate"),
     path("audit", staff.audit, name="audit"),
+    # Quotas and what was refused over them (issue 16, item 3).
+    path("usage", usage.usage, name="usage"),
     path("password", passwords.PasswordChangeView.as_view(), name="password"),
     path("password-reset", passwords.PasswordResetView.as_view(), name="password-reset"),
     path(

@@ -26,6 +26,7 @@ from parlor.dashboard.access import (
     is_tenant_staff,
     public_host_page,
     staff_required,
+    suspended_page,
 )
 from parlor.dashboard.csp import LOGIN_POLICY, content_security_policy
 from parlor.dashboard.forms import (
@@ -55,8 +56,11 @@ class DashboardLoginView(LoginView):
     next_page = reverse_lazy("dashboard:conversations")
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if host_tenant(request) is None:
+        tenant = host_tenant(request)
+        if tenant is None:
             return public_host_page(request)
+        if tenant.suspended_at is not None:
+            return suspended_page(request)
         return super().dispatch(request, *args, **kwargs)
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:

@@ -38,6 +38,8 @@ class SocketAuth:
         principal = self.principal
         if event.tenant_id != principal.tenant.id:
             return False
+        if event.suspended:
+            return True
         if event.jti and event.jti == principal.token_id:
             return True
         if event.kid and event.kid == principal.key_id:

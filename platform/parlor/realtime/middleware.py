@@ -7,19 +7,24 @@ import logging
 from django.db import InterfaceError, OperationalError
 
 from parlor.base.addresses import scope_client_address
-from parlor.base.errors import ApplicationError, PermissionDenied
+from parlor.base.errors import ApplicationError, PermissionDenied, TenantSuspended
 from parlor.observability import metrics
 from parlor.realtime.protocol import (
     CLOSE_FORBIDDEN,
+    CLOSE_QUOTA_EXCEEDED,
     CLOSE_RATE_LIMITED,
     CLOSE_SERVER_ERROR,
+    CLOSE_TENANT_SUSPENDED,
     CLOSE_TOKEN_INVALID,
     SUBPROTOCOL,
     TOKEN_SUBPROTOCOL_PREFIX,
 )
-from parlor.realtime.socket_caps import SOCKET_CAPS, socket_slots
+from parlor.realtime.socket_caps import SOCKET_CAPS, Refusal, socket_slots
+from parlor.realtime.socket_census import census_ensure
 from tenants.authentication import socket_authenticate
 from tenants.cache import cached_first
+from tenants.quota_refusals import quota_refusal_note
+from tenants.quotas import SOCKETS, tenant_quotas
 from tenants.tokens import REFRESHABLE_CODES, TokenError
 
 logger = logging.getLogger(__name__)
@@ -55,15 +60,29 @@ class TokenAuthMiddleware:
             metrics.backend_errors.labels("database").inc()
             logger.warning("websocket refused: database unavailable (%s)", type(error).__name__)
             return await close_after_accept(receive, send, CLOSE_SERVER_ERROR, "unavailable")
-        slots = socket_slots(address=scope_client_address(scope), principal=verified.principal)
-        if not SOCKET_CAPS.acquire(slots):
+        # The tenant row comes from the handshake's cache: its quotas cost no query.
+        quotas = tenant_quotas(verified.tenant)
+        slots = socket_slots(
+            address=scope_client_address(scope),
+            principal=verified.principal,
+            tenant_cap=quotas.sockets,
+        )
+        refusal = SOCKET_CAPS.acquire(slots)
+        if refusal is Refusal.TENANT_QUOTA:
+            metrics.handshakes.labels("quota_exceeded").inc()
+            logger.info("websocket refused: tenant %s over its socket quota", slots.tenant)
+            quota_refusal_note(tenant_id=verified.tenant.id, quota=SOCKETS)
+            return await close_after_accept(receive, send, CLOSE_QUOTA_EXCEEDED, refusal.value)
+        if refusal is not None:
             metrics.handshakes.labels("too_many_sockets").inc()
             metrics.rate_limit_refusals.labels("sockets").inc()
             logger.info("websocket refused: too many sockets for %s", slots.address)
-            return await close_after_accept(receive, send, CLOSE_RATE_LIMITED, "too_many_sockets")
+            return await close_after_accept(receive, send, CLOSE_RATE_LIMITED, refusal.value)
+        census_ensure()
         metrics.handshakes.labels("accepted").inc()
         scope["tenant"] = verified.principal.tenant
         scope["principal"] = verified.principal
+        scope["quotas"] = quotas
         try:
             return await self.inner(scope, receive, send)
         finally:
@@ -116,6 +135,8 @@ async def accept_and_close(send, code: int, reason: str) -> None:
 
 def close_code_for(error: ApplicationError) -> int | None:
     """Return the close code to send after accepting, or None to refuse the handshake."""
+    if isinstance(error, TenantSuspended):
+        return CLOSE_TENANT_SUSPENDED
     if isinstance(error, TokenError) and error.code in REFRESHABLE_CODES:
         return CLOSE_TOKEN_INVALID
     if isinstance(error, PermissionDenied) and error.code == "tenant_mismatch":

@@ -27,6 +27,8 @@ SHARED_APPS = [
     "channels",
     "parlor",
     "parlor.dashboard",
+    # The operator console: templates and `createoperator` (public schema only).
+    "parlor.console",
     # Background jobs: procrastinate's tables and functions live in the public schema.
     "procrastinate.contrib.django",
     "parlor.jobs",

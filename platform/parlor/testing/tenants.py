@@ -19,3 +19,24 @@ def scratch_tenant(slug: str, django_db_blocker) -> Iterator[TenantCreated]:
             yield created
         finally:
             tenant_delete(slug=slug)
+
+
+@contextmanager
+def quotas_overridden(created: TenantCreated, **overrides: int) -> Iterator[None]:
+    """Give the test tenant these quota overrides for the block, then its plan back as it was."""
+    from django_tenants.utils import schema_context
+
+    from tenants.models import Tenant
+    from tenants.quotas import tenant_plan_set
+
+    # Requests to a tenant's host leave the connection in its schema; the row is public's.
+    with schema_context("public"):
+        tenant = Tenant.objects.get(pk=created.tenant.pk)
+        plan, kept = tenant.plan, dict(tenant.quota_overrides or {})
+        tenant_plan_set(tenant=tenant, plan=plan, overrides={**kept, **overrides})
+    try:
+        yield
+    finally:
+        with schema_context("public"):
+            tenant = Tenant.objects.get(pk=created.tenant.pk)
+            tenant_plan_set(tenant=tenant, plan=plan, overrides=kept)

@@ -9,13 +9,16 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from parlor.base.conf import setting
-from parlor.base.errors import NotFound, ValidationFailed
+from parlor.base.errors import NotFound, QuotaExceeded, ValidationFailed
 from parlor.outbound.http import url_check
 from parlor.webhooks.events import EVENT_TYPES
 from parlor.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from parlor.webhooks.selectors import webhook_endpoint_get
 from parlor.webhooks.sending import delivery_defer
 from parlor.webhooks.signing import secret_new
+from tenants.models import Tenant
+from tenants.quota_refusals import quota_refusal_record
+from tenants.quotas import WEBHOOK_ENDPOINTS, tenant_quotas
 
 
 class WebhookInvalid(ValidationFailed):
@@ -24,10 +27,16 @@ class WebhookInvalid(ValidationFailed):
     status = 422
 
 
-def webhook_endpoint_create(*, url: str, events: list[str]) -> WebhookEndpoint:
-    """Register an endpoint for `events`; its secret is on the returned object, once."""
+def webhook_endpoint_create(
+    *, url: str, events: list[str], tenant: Tenant | None = None
+) -> WebhookEndpoint:
+    """Register an endpoint for `events`; its secret is on the returned object, once.
+
+    With `tenant`, its plan's quota of endpoints applies too (422 `quota_exceeded`).
+    """
     url_check(url)
     chosen = _events_check(events)
+    quota = tenant_quotas(tenant).webhook_endpoints if tenant is not None else None
     with transaction.atomic():
         # Serialise creations per tenant so that two at once cannot pass the limit together.
         with connection.cursor() as cursor:
@@ -35,13 +44,22 @@ def webhook_endpoint_create(*, url: str, events: list[str]) -> WebhookEndpoint:
                 "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.webhooks'))"
             )
         limit = int(setting("WEBHOOK_ENDPOINTS_MAX"))
-        if WebhookEndpoint.objects.count() >= limit:
+        count = WebhookEndpoint.objects.count()
+        if count >= limit:
             raise WebhookInvalid(
                 f"a tenant may have at most {limit} webhook endpoints.", code="too_many_webhooks"
             )
-        return WebhookEndpoint.objects.create(
-            id=f"ep_{secrets.token_urlsafe(12)}", url=url, events=chosen, secret=secret_new()
-        )
+        if quota is None or count < quota:
+            return WebhookEndpoint.objects.create(
+                id=f"ep_{secrets.token_urlsafe(12)}", url=url, events=chosen, secret=secret_new()
+            )
+    # Counted outside the rolled-back transaction, so the refusal is kept.
+    quota_refusal_record(tenant_id=tenant.id, quota=WEBHOOK_ENDPOINTS)
+    raise QuotaExceeded(
+        f"the tenant's plan allows {quota} webhook endpoints; delete one or change plans.",
+        quota=WEBHOOK_ENDPOINTS,
+        status=422,
+    )
 
 
 def webhook_endpoint_delete(*, endpoint_id: str) -> None:

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
 from parlor.base.errors import ApplicationError
+from tenants.quotas import DEFAULT_PLAN, PLANS
 from tenants.services import tenant_create
 
 
@@ -27,6 +28,9 @@ class Command(BaseCommand):
             dest="allowed_origins",
             help="a site allowed to embed the widget, e.g. https://shop.example (repeatable)",
         )
+        parser.add_argument(
+            "--plan", default=DEFAULT_PLAN, choices=list(PLANS), help="the tenant's plan (quotas)"
+        )
         parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
     def handle(self, *args, **options) -> None:
@@ -36,6 +40,7 @@ class Command(BaseCommand):
                 name=options["name"],
                 domain=options["domain"],
                 allowed_origins=options["allowed_origins"],
+                plan=options["plan"],
             )
         except ApplicationError as error:
             raise CommandError(f"{error.code}: {error.detail}") from None
@@ -54,6 +59,7 @@ class Command(BaseCommand):
             "allowed_origins": tenant.allowed_origins,
             "publishable_key": tenant.publishable_key,
             "secret_key": created.secret_key,
+            "plan": tenant.plan,
         }
         if options["json"]:
             self.stdout.write(json.dumps(result))

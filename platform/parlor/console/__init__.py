@@ -1,0 +1,1 @@
+"""The platform operator's console at /operator/ on the platform's own host (issue 16, item 4)."""
