@@ -58,8 +58,11 @@ export function panelSetPresence(view, online) {
   view.presenceOnline = online;
   const status = view.availability;
   let text = online === null || online === undefined ? "" : panelText(view, online ? "online" : "away");
-  // No agent in the room: the server's status says why (away, closed until when).
-  if (!online && status) text = availabilityText(view.locale, status);
+  // No agent available: the server's status says why (away, closed until when). Its "online"
+  // was true when the session began; the live `availability` frame has since said otherwise.
+  if (!online && status) {
+    text = availabilityText(view.locale, status.state === "online" ? { ...status, state: "away" } : status);
+  }
   view.parts.presence.textContent = text;
 }
 

@@ -69,7 +69,7 @@ function buildComposer(document) {
   const typing = makeElement(document, "p", "typing", { "aria-live": "polite" });
   typing.hidden = true;
   const form = makeElement(document, "form");
-  const textarea = makeElement(document, "textarea", "", { rows: "1" });
+  const textarea = makeElement(document, "textarea", "compose", { rows: "1" });
   const send = makeElement(document, "button", "send", { type: "submit" });
   // Files go over HTTP (attachments.js); the button opens the browser's own file picker.
   const attach = makeElement(document, "button", "attach", { type: "button" });

@@ -263,13 +263,13 @@ class Widget:
         return self.wait(lambda s: s["loaded"] and not s["status"], "the widget connects", timeout)
 
     def type(self, text: str) -> None:
-        self.find("textarea").send_keys(text)
+        self.find("textarea.compose").send_keys(text)
 
     def send(self, text: str) -> None:
         from selenium.webdriver.common.keys import Keys
 
         self.type(text)
-        self.find("textarea").send_keys(Keys.ENTER)
+        self.find("textarea.compose").send_keys(Keys.ENTER)
 
     def bodies(self) -> list[str]:
         return [message["body"] for message in (self.state() or {"messages": []})["messages"]]
