@@ -37,6 +37,9 @@ def duration_text(seconds: float | None) -> str:
     """Return a duration for people: "42 s", "3.5 min", "2.1 h" (NONE_TEXT for none)."""
     if seconds is None:
         return NONE_TEXT
+    if 0 < seconds < 10:
+        # Sub-ten-second medians (a quick resolve) keep a decimal, so axis ticks stay distinct.
+        return f"{seconds:.1f} s"
     if seconds < 60:
         return f"{seconds:.0f} s"
     if seconds < 3600:

@@ -43,8 +43,10 @@ def test_scales_and_labels():
         200,
         5000,
     ]
-    assert [duration_text(v) for v in (None, 42, 150, 7200)] == [
+    assert [duration_text(v) for v in (None, 0, 2.5, 42, 150, 7200)] == [
         "\u2013",
+        "0 s",
+        "2.5 s",
         "42 s",
         "2.5 min",
         "2.0 h",
