@@ -13,7 +13,7 @@ from typing import IO
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django_tenants.utils import schema_context
 
 from parlor.attachments.archives import zip_check
@@ -32,12 +32,16 @@ from parlor.base.errors import (
     Conflict,
     PayloadTooLarge,
     PermissionDenied,
+    QuotaExceeded,
     UnsupportedMediaType,
     ValidationFailed,
 )
 from parlor.base.identity import Principal, PrincipalKind, TenantRef
 from parlor.chat.permissions import may_join
 from parlor.chat.posting import message_post
+from tenants.models import Tenant
+from tenants.quota_refusals import quota_refusal_record
+from tenants.quotas import ATTACHMENT_BYTES, tenant_quotas
 
 NAME_MAX_LENGTH = 200
 READ_CHUNK_BYTES = 64 * 1024
@@ -69,6 +73,9 @@ def upload_grant_issue(
         if isinstance(size, bool) or not isinstance(size, int) or size < 0:
             raise ValidationFailed("size must be the file's size in bytes.", code="invalid_field")
         _size_check(size, policy.max_bytes)
+    storage_quota_check(
+        tenant_id=principal.tenant.id, schema_name=principal.tenant.schema_name, adding=size or 0
+    )
     grant = UploadGrant(
         tenant_id=principal.tenant.id,
         schema_name=principal.tenant.schema_name,
@@ -105,6 +112,11 @@ def attachment_upload(
     if content_length is not None:
         _size_check(content_length, grant.max_bytes)
     with _bounded_copy(stream, grant.max_bytes) as spool:
+        spool.seek(0, 2)
+        storage_quota_check(
+            tenant_id=grant.tenant_id, schema_name=grant.schema_name, adding=spool.tell()
+        )
+        spool.seek(0)
         content_type = content_type_sniff(spool.read(SNIFF_BYTES))
         spool.seek(0)
         if content_type not in grant.allowed_types:
@@ -147,6 +159,21 @@ def name_clean(name: object) -> str:
     if not printable or printable in {".", ".."}:
         raise ValidationFailed("name must be the file's name.", code="invalid_field")
     return printable[:NAME_MAX_LENGTH]
+
+
+def storage_quota_check(*, tenant_id: int, schema_name: str, adding: int) -> None:
+    """Refuse a file that would take the tenant's stored attachments past its plan's quota."""
+    tenant = Tenant.objects.get(id=tenant_id)
+    quota = tenant_quotas(tenant).attachment_bytes
+    with schema_context(schema_name):
+        used = Attachment.objects.aggregate(total=Sum("size"))["total"] or 0
+    if used + adding <= quota:
+        return
+    quota_refusal_record(tenant_id=tenant_id, quota=ATTACHMENT_BYTES)
+    raise QuotaExceeded(
+        f"the tenant's plan stores at most {quota} bytes of files; delete some or change plans.",
+        quota=ATTACHMENT_BYTES,
+    )
 
 
 def _size_check(size: int, max_bytes: int) -> None:
