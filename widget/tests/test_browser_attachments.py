@@ -227,3 +227,45 @@ def test_a_resolved_conversation_asks_for_a_rating(stack, browsers, django_db_bl
     with django_db_blocker.unblock(), schema_context(stack.tenant.schema_name):
         rating = Rating.objects.get(room_id=room)
     assert (rating.score, rating.comment) == (4, "<b>Quick</b> and kind")
+
+
+FIGURES = """
+return [...document.querySelectorAll("table.figures tbody tr")].map(
+  (tr) => [...tr.children].map((cell) => cell.textContent.trim()));
+"""
+
+
+def test_resolve_rate_four_and_the_rating_is_on_the_analytics_page(stack, browsers, staff):
+    """The issue's whole path: an agent resolves in the dashboard, the visitor rates 4, and the
+    agent's Insights page counts it (its CSAT chart and the table under it)."""
+    import datetime
+
+    from selenium.webdriver.common.by import By
+
+    visitor_driver = browsers()
+    visitor = open_widget(visitor_driver, stack.page("/rate-end-to-end"), stack.key)
+    room = start_conversation(visitor, "Was my refund sent?")
+    agent = browsers()
+    staff.login(agent)
+    staff.open_live(agent, room)
+    agent.find_element(By.ID, "resolve").click()
+    wait_until(lambda: "resolved this" in agent.page_source, "the agent resolves it")
+    wait_until(
+        lambda: visitor_driver.execute_script(
+            "return !!document.querySelector('parlor-widget').shadowRoot.querySelector('.rating')"
+        ),
+        "the widget asks for a rating",
+    )
+    visitor.find(".rating label:nth-child(4)").click()
+    visitor.find(".rating .send").click()
+    wait_until(
+        lambda: visitor_driver.execute_script(RATING_TEXT) == "Thanks for your feedback!",
+        "the visitor is thanked",
+    )
+    agent.get(f"{staff.base}/insights")
+    today = datetime.datetime.now(datetime.UTC).date().isoformat()
+    rows = {row[0]: row for row in agent.execute_script(FIGURES)}
+    # Day, conversations, messages, first response, resolution, average rating, ratings.
+    assert rows[today][5] == "4" and int(rows[today][6]) >= 1, rows[today]
+    assert "Customer satisfaction" in agent.page_source
+    assert "No data: no ratings are stored yet." not in agent.page_source
