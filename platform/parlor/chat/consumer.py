@@ -18,6 +18,7 @@ from parlor.base.conf import setting
 from parlor.base.errors import ApplicationError
 from parlor.base.groups import tenant_agents_group_name, tenant_group_name
 from parlor.base.identity import Principal, TenantRef
+from parlor.base.text_frames import TEXT_WRITE_EXTENSION
 from parlor.chat import frames, posting, store
 from parlor.chat.broadcast import message_item
 from parlor.chat.events import (
@@ -94,6 +95,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             self.base_send,
             max_frames=setting("OUTBOX_MAX_FRAMES"),
             max_stall=setting("OUTBOX_MAX_STALL_SECONDS"),
+            text_write=(self.scope.get("extensions") or {}).get(TEXT_WRITE_EXTENSION),
         )
         self.followed = [tenant_group_name(tenant.id)]
         if principal.is_agent:

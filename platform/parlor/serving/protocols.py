@@ -4,6 +4,8 @@
   (uvicorn itself waits forever for a client that drips its headers: slowloris, issue 9).
 * WebSocket: a refused handshake answers a fixed body, never the offending header: websockets
   quotes a malformed Sec-WebSocket-Protocol, which carries the client's token (issue 9, item 8).
+  It also offers `parlor.base.text_frames.TEXT_WRITE_EXTENSION`: a fan-out's text is framed
+  once per process and written to each socket directly, not encoded again per socket (issue 11).
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ import logging
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.http11 import Request, Response
+from websockets.protocol import State
 from websockets.server import ServerProtocol
+
+from parlor.base.text_frames import TEXT_WRITE_EXTENSION, text_frame
 
 HEADER_TIMEOUT_SECONDS = 10.0
 HEADER_MAX_BYTES = 32 * 1024
@@ -91,6 +96,27 @@ class GuardedWebSocketProtocol(WebSocketsSansIOProtocol):
             return handshake_answer(connection, request)
 
         self.conn.accept = accept_without_echo  # type: ignore[method-assign]
+
+    def handle_connect(self, event: Request) -> None:
+        """Start the application, offering it the direct text writer in the scope."""
+        super().handle_connect(event)
+        if self.handshake_initiated and not self.close_sent:
+            self.scope["extensions"][TEXT_WRITE_EXTENSION] = self.text_write
+
+    def text_write(self, text: str) -> bool:
+        """Write `text` as one frame now and return True, or return False to use ASGI's send."""
+        # ASGI's send would refuse or wait in each case below; the caller takes that path then.
+        if (
+            self.close_sent
+            or self.disconnected
+            or not self.handshake_complete
+            or self.initial_response is not None
+            or not self.writable.is_set()
+            or self.conn.state is not State.OPEN
+        ):
+            return False
+        self.transport.write(text_frame(text))
+        return True
 
 
 def handshake_answer(connection: ServerProtocol, request: Request) -> Response:

@@ -7,7 +7,9 @@ import contextlib
 
 import pytest
 import uvicorn
+from websockets.asyncio.client import connect
 
+from parlor.base.text_frames import TEXT_WRITE_EXTENSION
 from parlor.serving import protocols
 from parlor.testing.redis import free_port
 
@@ -23,7 +25,22 @@ async def hello_app(scope, receive, send):
         await send({"type": "http.response.body", "body": b"hello"})
     elif scope["type"] == "websocket":
         await receive()
+        if scope["path"] == "/direct/":
+            await direct_writes_app(scope, receive, send)
+            return
         await send({"type": "websocket.accept"})
+
+
+async def direct_writes_app(scope, receive, send):
+    """Write through the direct text writer before and after accepting, then echo until closed."""
+    write = scope["extensions"][TEXT_WRITE_EXTENSION]
+    before_accept = write("too early")
+    await send({"type": "websocket.accept"})
+    assert write("short") and write("long " * 30_000)
+    await send({"type": "websocket.send", "text": f"refused before accept: {not before_accept}"})
+    message = await receive()
+    assert message["type"] == "websocket.disconnect"
+    assert not write("after the close")
 
 
 @pytest.fixture
@@ -130,3 +147,11 @@ async def test_a_malformed_subprotocol_header_is_refused_without_echoing_it(serv
     assert answer.startswith(b"HTTP/1.1 400")
     assert TOKEN.encode() not in answer
     assert TOKEN.rsplit(".", 1)[1].encode() not in answer
+
+
+async def test_the_direct_text_writer_writes_whole_frames_in_order_only_while_open(server):
+    async with connect(f"ws://127.0.0.1:{server}/direct/", max_size=None) as client:
+        async with asyncio.timeout(10):
+            assert await client.recv() == "short"
+            assert await client.recv() == "long " * 30_000
+            assert await client.recv() == "refused before accept: True"
