@@ -106,6 +106,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self._queue(self._hello())
         self._schedule_expiry()
         # Nothing reads the handshake headers after authentication; keep no copy per socket.
+        # The list is the token middleware's own (scope_without_token), which the scopes of
+        # the middleware and the router share with this one: emptied, it frees all three.
+        headers = self.scope.get("headers")
+        if isinstance(headers, list):
+            headers.clear()
         self.scope["headers"] = ()
 
     def _load_limits(self) -> None:
@@ -157,6 +162,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        """Leave everything and stop; as in dispatch, no thread hop to close stale connections."""
+        await self.disconnect(message["code"])
+        raise StopConsumer()
 
     # Frames from the client.
 

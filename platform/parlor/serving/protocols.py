@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -20,6 +21,7 @@ from websockets.protocol import State
 from websockets.server import ServerProtocol
 
 from parlor.base.text_frames import TEXT_WRITE_EXTENSION, text_frame
+from parlor.serving.socket_state import ReceiveQueue, WriteGate
 
 HEADER_TIMEOUT_SECONDS = 10.0
 HEADER_MAX_BYTES = 32 * 1024
@@ -87,21 +89,30 @@ class GuardedWebSocketProtocol(WebSocketsSansIOProtocol):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # Idle memory (issue 11): no deques per socket while nothing waits.
+        self.queue = ReceiveQueue()  # type: ignore[assignment]
+        self.writable = WriteGate()  # type: ignore[assignment]
         connection = self.conn
         # At DEBUG, websockets logs refused handshakes with their headers (the token) and every
         # frame (message bodies): neither may reach a log, whatever the log level.
         connection.debug = False
-
-        def accept_without_echo(request: Request) -> Response:
-            return handshake_answer(connection, request)
-
-        self.conn.accept = accept_without_echo  # type: ignore[method-assign]
+        connection.accept = functools.partial(handshake_answer, connection)  # type: ignore[method-assign]
 
     def handle_connect(self, event: Request) -> None:
         """Start the application, offering it the direct text writer in the scope."""
         super().handle_connect(event)
         if self.handshake_initiated and not self.close_sent:
             self.scope["extensions"][TEXT_WRITE_EXTENSION] = self.text_write
+
+    def start_keepalive(self) -> None:
+        """The handshake is answered (uvicorn calls this then): drop what only it needed."""
+        # Parlor's application copied what it reads from the scope before it accepted
+        # (parlor.realtime.middleware); the request, its headers (the token among them) and
+        # the response would otherwise stay for the socket's whole life.
+        self.request = self.response = None  # type: ignore[assignment]
+        self.scope["headers"] = []
+        del self.conn.accept
+        super().start_keepalive()
 
     def text_write(self, text: str) -> bool:
         """Write `text` as one frame now and return True, or return False to use ASGI's send."""

@@ -13,6 +13,7 @@ from parlor.base.text_frames import TEXT_WRITE_EXTENSION
 from parlor.serving import protocols
 from parlor.testing.redis import free_port
 
+RUNNING: dict[int, uvicorn.Server] = {}  # by port, for tests that look at its connections
 TOKEN = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ2In0.c2lnbmF0dXJlLW5ldmVyLWVjaG9lZA"
 
 
@@ -29,6 +30,16 @@ async def hello_app(scope, receive, send):
             await direct_writes_app(scope, receive, send)
             return
         await send({"type": "websocket.accept"})
+
+
+async def test_an_accepted_socket_keeps_no_handshake_request_response_or_headers(server):
+    async with connect(f"ws://127.0.0.1:{server}/direct/") as client:
+        async with asyncio.timeout(10):
+            await client.recv()
+        connections = RUNNING[server].server_state.connections
+        [protocol] = [p for p in connections if isinstance(p, protocols.GuardedWebSocketProtocol)]
+        assert protocol.request is None and protocol.response is None
+        assert protocol.scope["headers"] == []
 
 
 async def direct_writes_app(scope, receive, send):
@@ -57,6 +68,7 @@ async def server(monkeypatch):
         log_level="warning",
     )
     running = uvicorn.Server(config)
+    RUNNING[config.port] = running
     task = asyncio.create_task(running.serve())
     async with asyncio.timeout(10):
         while not running.started:
@@ -64,6 +76,7 @@ async def server(monkeypatch):
     yield config.port
     running.should_exit = True
     await asyncio.wait_for(task, 10)
+    RUNNING.pop(config.port, None)
 
 
 async def read_until_closed(reader: asyncio.StreamReader, timeout: float = 5.0) -> bytes:
