@@ -50,6 +50,10 @@ def fill_slots() -> asyncio.Semaphore:
 class RoomFollower:
     """Follows a socket's rooms through the process fan-out and pushes their frames in order."""
 
+    # One per socket: slots keep an idle socket small (issue 11).
+    __slots__ = ("auth", "fanout", "gap_checks", "listener", "page_size", "push", "socket_id",
+                 "streams", "tenant")  # fmt: skip
+
     def __init__(
         self,
         *,
