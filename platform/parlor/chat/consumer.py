@@ -50,6 +50,9 @@ logger = logging.getLogger(__name__)
 class ChatConsumer(AsyncWebsocketConsumer):
     """Joins rooms, stores and acknowledges messages, and forwards each room's frames in order."""
 
+    # No Channels groups (Channels would give every instance an empty list of them).
+    groups: tuple[str, ...] = ()
+
     # Channels gives every consumer a channel of its own: a receive task, a queue and a layer
     # subscription per socket, idle or not. This one has none: channel-layer events reach it
     # through the process fan-out (`parlor.chat.fanout`, events in `parlor.chat.events`), and
@@ -97,9 +100,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
             max_stall=setting("OUTBOX_MAX_STALL_SECONDS"),
             text_write=(self.scope.get("extensions") or {}).get(TEXT_WRITE_EXTENSION),
         )
-        self.followed = [tenant_group_name(tenant.id)]
+        self.followed: tuple[str, ...] = (tenant_group_name(tenant.id),)
         if principal.is_agent:
-            self.followed.append(tenant_agents_group_name(tenant.id))
+            self.followed += (tenant_agents_group_name(tenant.id),)
         for group in self.followed:
             await self.fanout.subscribe(group, self)
         revocation_watcher().watch(self)
