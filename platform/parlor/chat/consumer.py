@@ -20,6 +20,7 @@ from parlor.base.errors import ApplicationError
 from parlor.base.groups import tenant_agents_group_name, tenant_group_name
 from parlor.base.identity import Principal, TenantRef
 from parlor.base.pool import DatabaseFailed
+from parlor.base.text_frames import TEXT_WRITE_EXTENSION
 from parlor.chat import availability, frames, posting, store
 from parlor.chat.broadcast import message_item
 from parlor.chat.events import (
@@ -56,6 +57,9 @@ access_log = logging.getLogger("parlor.access")
 
 class ChatConsumer(AsyncWebsocketConsumer):
     """Joins rooms, stores and acknowledges messages, and forwards each room's frames in order."""
+
+    # No Channels groups (Channels would give every instance an empty list of them).
+    groups: tuple[str, ...] = ()
 
     # Channels gives every consumer a channel of its own: a receive task, a queue and a layer
     # subscription per socket, idle or not. This one has none: channel-layer events reach it
@@ -106,6 +110,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             self.base_send,
             max_frames=setting("OUTBOX_MAX_FRAMES"),
             max_stall=setting("OUTBOX_MAX_STALL_SECONDS"),
+            text_write=(self.scope.get("extensions") or {}).get(TEXT_WRITE_EXTENSION),
         )
         # Hello is queued before any group is followed: it is always the first frame.
         layer = self.channel_layer
@@ -118,9 +123,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
             tenant=tenant, channel_layer=layer
         )
         self._queue(hello)
-        self.followed = [tenant_group_name(tenant.id)]
+        self.followed: tuple[str, ...] = (tenant_group_name(tenant.id),)
         if principal.is_agent:
-            self.followed.append(tenant_agents_group_name(tenant.id))
+            self.followed += (tenant_agents_group_name(tenant.id),)
         for group in self.followed:
             await self.fanout.subscribe(group, self)
         revocation_watcher().watch(self)
@@ -131,6 +136,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
             )
         self._schedule_expiry()
         # Nothing reads the handshake headers after authentication; keep no copy per socket.
+        # The list is the token middleware's own (scope_without_token), which the scopes of
+        # the middleware and the router share with this one: emptied, it frees all three.
+        headers = self.scope.get("headers")
+        if isinstance(headers, list):
+            headers.clear()
         self.scope["headers"] = ()
 
     def _load_limits(self) -> None:
@@ -193,6 +203,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        """Leave everything and stop; as in dispatch, no thread hop to close stale connections."""
+        await self.disconnect(message["code"])
+        raise StopConsumer()
 
     # Frames from the client.
 

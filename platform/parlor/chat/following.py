@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -29,9 +30,29 @@ PRESENCE_FAULTS = LayerFaults("presence")
 # A gap fill that fails (the database is away) is tried again after this long.
 GAP_RETRY_SECONDS = 1.0
 
+_fill_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def fill_slots() -> asyncio.Semaphore:
+    """Return the running loop's bound on storage fills running at once (its pool's size)."""
+    # After a layer outage every socket of the process catches up at once: thousands of fills
+    # asking the pool together would time out in it and retry together, for ever. In turn,
+    # they queue here instead, and each holds a pool connection only while it reads.
+    loop = asyncio.get_running_loop()
+    slots = _fill_slots.get(loop)
+    if slots is None:
+        slots = _fill_slots[loop] = asyncio.Semaphore(setting("DB_POOL_MAX_SIZE"))
+    return slots
+
 
 class RoomFollower:
     """Follows a socket's rooms through the process fan-out and pushes their frames in order."""
+
+    # One per socket: slots keep an idle socket small (issue 11).
+    __slots__ = ("auth", "fanout", "gap_checks", "listener", "page_size", "push", "socket_id",
+                 "streams", "tenant")  # fmt: skip
 
     def __init__(
         self,
@@ -213,7 +234,8 @@ class RoomFollower:
         await asyncio.sleep(delay)
         while True:
             try:
-                await self._fill(room, upto_gap)
+                async with fill_slots():
+                    await self._fill(room, upto_gap)
             except asyncio.CancelledError:
                 raise
             except Exception as error:

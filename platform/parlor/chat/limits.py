@@ -10,6 +10,9 @@ from enum import Enum
 class TokenBucket:
     """Allows `rate` actions per second on average and bursts of up to `burst`."""
 
+    # One per socket: slots keep an idle socket small (issue 11).
+    __slots__ = ("burst", "clock", "rate", "tokens", "updated")
+
     def __init__(self, *, rate: float, burst: int, clock: Callable[[], float] = time.monotonic):
         self.rate = rate
         self.burst = burst
@@ -38,6 +41,8 @@ class Verdict(Enum):
 
 class FloodGuard:
     """Refuses frames over the bucket; after `strikes_before_close` refusals in a row, closes."""
+
+    __slots__ = ("bucket", "strikes", "strikes_before_close")
 
     def __init__(self, bucket: TokenBucket, *, strikes_before_close: int) -> None:
         self.bucket = bucket

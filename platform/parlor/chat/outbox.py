@@ -8,6 +8,9 @@ waiting, or once one write has waited `max_stall` seconds, the client is told to
 (the consumer closes with 4408). The time bound matters because the kernel's socket buffers
 (megabytes) hide a client that stopped reading: without it the server's keepalive (1011, after
 20 s + 20 s) would end the socket first. The close is written as soon as the client reads.
+
+Under Parlor's uvicorn protocol a text skips ASGI altogether while nothing waits: the server's
+direct writer (`parlor.base.text_frames`) writes the frame framed once for every socket.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from collections.abc import Awaitable, Callable, Generator
 from typing import Any
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
+# Writes a text frame at once and returns True, or returns False when `send` must be used.
+TextWrite = Callable[[str], bool]
 # An idle socket's queue: an empty deque costs 760 bytes, so one is made only while a write waits.
 NO_FRAMES: tuple = ()
 
@@ -28,10 +33,27 @@ logger = logging.getLogger(__name__)
 class Outbox:
     """Writes ASGI send events in order; refuses more than `max_frames` waiting."""
 
-    __slots__ = ("closed", "frames", "max_frames", "max_stall", "send", "stalled_since", "writer")
+    __slots__ = (
+        "closed",
+        "frames",
+        "max_frames",
+        "max_stall",
+        "send",
+        "stalled_since",
+        "text_write",
+        "writer",
+    )
 
-    def __init__(self, send: Send, *, max_frames: int, max_stall: float = 10.0) -> None:
+    def __init__(
+        self,
+        send: Send,
+        *,
+        max_frames: int,
+        max_stall: float = 10.0,
+        text_write: TextWrite | None = None,
+    ) -> None:
         self.send = send
+        self.text_write = text_write
         self.max_frames = max_frames
         self.max_stall = max_stall
         self.frames: deque[dict[str, Any]] | tuple = NO_FRAMES
@@ -43,8 +65,11 @@ class Outbox:
         """Write or queue a text frame; return False (doing nothing) when the client lags."""
         if self.closed:
             return True
-        if self.writer is not None and self.lagging:
-            return False
+        if self.writer is not None:
+            if self.lagging:
+                return False
+        elif self.text_write is not None and self.text_write(text):
+            return True
         self._push({"type": "websocket.send", "text": text})
         return True
 

@@ -13,6 +13,8 @@ from tenants.tokens import TokenError, token_verify
 class SocketAuth:
     """Holds the principal of one socket; refreshes it and recognises its revocation."""
 
+    __slots__ = ("principal",)  # one per socket: no instance dict (issue 11, idle memory)
+
     def __init__(self, principal: Principal) -> None:
         self.principal = principal
 

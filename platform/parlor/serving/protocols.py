@@ -4,17 +4,24 @@
   (uvicorn itself waits forever for a client that drips its headers: slowloris, issue 9).
 * WebSocket: a refused handshake answers a fixed body, never the offending header: websockets
   quotes a malformed Sec-WebSocket-Protocol, which carries the client's token (issue 9, item 8).
+  It also offers `parlor.base.text_frames.TEXT_WRITE_EXTENSION`: a fan-out's text is framed
+  once per process and written to each socket directly, not encoded again per socket (issue 11).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.http11 import Request, Response
+from websockets.protocol import State
 from websockets.server import ServerProtocol
+
+from parlor.base.text_frames import TEXT_WRITE_EXTENSION, text_frame
+from parlor.serving.socket_state import ReceiveQueue, WriteGate
 
 HEADER_TIMEOUT_SECONDS = 10.0
 HEADER_MAX_BYTES = 32 * 1024
@@ -82,15 +89,45 @@ class GuardedWebSocketProtocol(WebSocketsSansIOProtocol):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # Idle memory (issue 11): no deques per socket while nothing waits.
+        self.queue = ReceiveQueue()  # type: ignore[assignment]
+        self.writable = WriteGate()  # type: ignore[assignment]
         connection = self.conn
         # At DEBUG, websockets logs refused handshakes with their headers (the token) and every
         # frame (message bodies): neither may reach a log, whatever the log level.
         connection.debug = False
+        connection.accept = functools.partial(handshake_answer, connection)  # type: ignore[method-assign]
 
-        def accept_without_echo(request: Request) -> Response:
-            return handshake_answer(connection, request)
+    def handle_connect(self, event: Request) -> None:
+        """Start the application, offering it the direct text writer in the scope."""
+        super().handle_connect(event)
+        if self.handshake_initiated and not self.close_sent:
+            self.scope["extensions"][TEXT_WRITE_EXTENSION] = self.text_write
 
-        self.conn.accept = accept_without_echo  # type: ignore[method-assign]
+    def start_keepalive(self) -> None:
+        """The handshake is answered (uvicorn calls this then): drop what only it needed."""
+        # Parlor's application copied what it reads from the scope before it accepted
+        # (parlor.realtime.middleware); the request, its headers (the token among them) and
+        # the response would otherwise stay for the socket's whole life.
+        self.request = self.response = None  # type: ignore[assignment]
+        self.scope["headers"] = []
+        del self.conn.accept
+        super().start_keepalive()
+
+    def text_write(self, text: str) -> bool:
+        """Write `text` as one frame now and return True, or return False to use ASGI's send."""
+        # ASGI's send would refuse or wait in each case below; the caller takes that path then.
+        if (
+            self.close_sent
+            or self.disconnected
+            or not self.handshake_complete
+            or self.initial_response is not None
+            or not self.writable.is_set()
+            or self.conn.state is not State.OPEN
+        ):
+            return False
+        self.transport.write(text_frame(text))
+        return True
 
 
 def handshake_answer(connection: ServerProtocol, request: Request) -> Response:

@@ -40,6 +40,52 @@ async def test_writes_at_once_without_a_task_while_the_client_keeps_up():
     assert server.items() == ["a", 4000]
 
 
+class DirectWriter:
+    """A server's direct text writer that writes at once unless `refusing`."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.refusing = False
+
+    def __call__(self, text: str) -> bool:
+        if self.refusing:
+            return False
+        self.server.written.append({"type": "direct", "text": text})
+        return True
+
+
+async def test_texts_go_to_the_direct_writer_and_what_it_refuses_to_send():
+    server = Server()
+    direct = DirectWriter(server)
+    outbox = Outbox(server.send, max_frames=10, text_write=direct)
+    assert outbox.push_text("a")
+    direct.refusing = True
+    assert outbox.push_text("b")
+    direct.refusing = False
+    outbox.push_close(4000)
+    assert [event["type"] for event in server.written] == ["direct", "websocket.send",
+                                                            "websocket.close"]  # fmt: skip
+    assert server.items() == ["a", "b", 4000]
+
+
+async def test_while_a_write_waits_texts_queue_behind_it_not_through_the_direct_writer():
+    server = Server()
+    direct = DirectWriter(server)
+    outbox = Outbox(server.send, max_frames=10, text_write=direct)
+    direct.refusing = True  # the transport is backed up: the server's send waits
+    server.blocked = True
+    assert outbox.push_text("a")
+    direct.refusing = False
+    assert outbox.push_text("b")  # must not overtake "a"
+    assert server.items() == []
+    server.blocked = False
+    server.release.set()
+    await asyncio.wait_for(outbox.writer, 5)
+    assert server.items() == ["a", "b"]
+    assert outbox.push_text("c")
+    assert server.written[-1] == {"type": "direct", "text": "c"}
+
+
 async def test_a_write_that_waits_queues_the_rest_behind_it_in_order():
     server = Server()
     server.blocked = True

@@ -7,10 +7,13 @@ import contextlib
 
 import pytest
 import uvicorn
+from websockets.asyncio.client import connect
 
+from parlor.base.text_frames import TEXT_WRITE_EXTENSION
 from parlor.serving import protocols
 from parlor.testing.redis import free_port
 
+RUNNING: dict[int, uvicorn.Server] = {}  # by port, for tests that look at its connections
 TOKEN = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ2In0.c2lnbmF0dXJlLW5ldmVyLWVjaG9lZA"
 
 
@@ -23,7 +26,32 @@ async def hello_app(scope, receive, send):
         await send({"type": "http.response.body", "body": b"hello"})
     elif scope["type"] == "websocket":
         await receive()
+        if scope["path"] == "/direct/":
+            await direct_writes_app(scope, receive, send)
+            return
         await send({"type": "websocket.accept"})
+
+
+async def test_an_accepted_socket_keeps_no_handshake_request_response_or_headers(server):
+    async with connect(f"ws://127.0.0.1:{server}/direct/") as client:
+        async with asyncio.timeout(10):
+            await client.recv()
+        connections = RUNNING[server].server_state.connections
+        [protocol] = [p for p in connections if isinstance(p, protocols.GuardedWebSocketProtocol)]
+        assert protocol.request is None and protocol.response is None
+        assert protocol.scope["headers"] == []
+
+
+async def direct_writes_app(scope, receive, send):
+    """Write through the direct text writer before and after accepting, then echo until closed."""
+    write = scope["extensions"][TEXT_WRITE_EXTENSION]
+    before_accept = write("too early")
+    await send({"type": "websocket.accept"})
+    assert write("short") and write("long " * 30_000)
+    await send({"type": "websocket.send", "text": f"refused before accept: {not before_accept}"})
+    message = await receive()
+    assert message["type"] == "websocket.disconnect"
+    assert not write("after the close")
 
 
 @pytest.fixture
@@ -40,6 +68,7 @@ async def server(monkeypatch):
         log_level="warning",
     )
     running = uvicorn.Server(config)
+    RUNNING[config.port] = running
     task = asyncio.create_task(running.serve())
     async with asyncio.timeout(10):
         while not running.started:
@@ -47,6 +76,7 @@ async def server(monkeypatch):
     yield config.port
     running.should_exit = True
     await asyncio.wait_for(task, 10)
+    RUNNING.pop(config.port, None)
 
 
 async def read_until_closed(reader: asyncio.StreamReader, timeout: float = 5.0) -> bytes:
@@ -130,3 +160,11 @@ async def test_a_malformed_subprotocol_header_is_refused_without_echoing_it(serv
     assert answer.startswith(b"HTTP/1.1 400")
     assert TOKEN.encode() not in answer
     assert TOKEN.rsplit(".", 1)[1].encode() not in answer
+
+
+async def test_the_direct_text_writer_writes_whole_frames_in_order_only_while_open(server):
+    async with connect(f"ws://127.0.0.1:{server}/direct/", max_size=None) as client:
+        async with asyncio.timeout(10):
+            assert await client.recv() == "short"
+            assert await client.recv() == "long " * 30_000
+            assert await client.recv() == "refused before accept: True"
