@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import functools
+import hashlib
 import re
 import secrets
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -85,6 +88,49 @@ class VerifiedToken:
     tenant: Tenant  # may be this process's cached copy (tenants.cache): read it, never save it
 
 
+class VerifiedClaims:
+    """Claims whose signature verified, by a hash of the exact token, until the token expires.
+
+    A socket that reconnects presents the same token again: its signature and encoding are
+    not checked twice (issue 11, connect rate). Everything that can change is still checked
+    on every use (the key, its revocation or retirement, the token's own revocation, its
+    expiry, the tenant's lifetime cap), so a cached token is refused as soon as any of them is.
+    """
+
+    def __init__(self, *, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self.entries: OrderedDict[bytes, tuple[TokenHeader, int, dict[str, Any]]] = OrderedDict()
+
+    def get(self, digest: bytes, *, now: float) -> tuple[TokenHeader, int, dict[str, Any]] | None:
+        """Return (header, key pk, claims) of a verified, unexpired token, or None."""
+        entry = self.entries.get(digest)
+        if entry is None:
+            return None
+        if now > entry[2]["exp"] + LEEWAY_SECONDS:
+            self.entries.pop(digest, None)  # expired: the full check says so, with its own code
+            return None
+        # Verification also runs in threads: another may have dropped the entry meanwhile.
+        with contextlib.suppress(KeyError):
+            self.entries.move_to_end(digest)
+        return entry
+
+    def put(self, digest: bytes, header: TokenHeader, key_pk: int, claims: dict[str, Any]) -> None:
+        """Remember a token that verified; the least recently used one goes when full."""
+        self.entries[digest] = (header, key_pk, claims)
+        if len(self.entries) > self.max_entries:
+            with contextlib.suppress(KeyError):
+                self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every token (tests)."""
+        self.entries.clear()
+
+
+# Reconnects and a widget's REST calls repeat a token within seconds: a small LRU serves them,
+# and its memory (about 1 KiB an entry) stays fixed however many sockets are open.
+VERIFIED_CLAIMS = VerifiedClaims(max_entries=1024)
+
+
 def issuer_for(tenant_slug: str) -> str:
     """Return the `iss` claim naming the tenant `tenant_slug`."""
     return ISSUER_PREFIX + tenant_slug
@@ -142,7 +188,9 @@ def token_verify(token: object, *, kinds: frozenset[PrincipalKind] | None = None
     """Verify `token` fully (sync, public schema) and return its principal; raise TokenError."""
     # Keys and revocations come from per-process caches (tenants.cache): a warm call makes no
     # query, and inside cache_only() a cold one raises CacheMiss instead of querying.
-    header = token_header_parse(token)
+    digest = _token_digest(token)
+    cached = VERIFIED_CLAIMS.get(digest, now=time.time()) if digest else None
+    header = cached[0] if cached is not None else token_header_parse(token)
     if kinds is not None and header.kind not in kinds:
         raise TokenError(f"a {header.kind.value} token is not accepted here.")
     key = signing_key_lookup(tenant_slug=header.tenant_slug, kid=header.kid)
@@ -150,7 +198,12 @@ def token_verify(token: object, *, kinds: frozenset[PrincipalKind] | None = None
         raise TokenError("the token's signing key is unknown.")
     if key.algorithm != header.algorithm:
         raise TokenError("the token's algorithm does not match its key.")
-    claims = _decode(str(token), key=key, header=header)
+    if cached is not None and cached[1] == key.pk:
+        claims = cached[2]
+    else:
+        claims = _decode(str(token), key=key, header=header)
+        if digest:
+            VERIFIED_CLAIMS.put(digest, header, key.pk, claims)
     principal = _principal(claims, key=key, kind=header.kind)
     if not signing_key_usable_at(key, datetime.now(tz=UTC)):
         raise TokenError("the token's signing key is revoked or retired.", code="token_revoked")
@@ -162,6 +215,13 @@ def token_verify(token: object, *, kinds: frozenset[PrincipalKind] | None = None
     ):
         raise TokenError("the token has been revoked.", code="token_revoked")
     return VerifiedToken(principal=principal, tenant=key.tenant)
+
+
+def _token_digest(token: object) -> bytes:
+    # Only what could be a token is hashed: nothing over the length limit, nothing non-ASCII.
+    if isinstance(token, str) and 0 < len(token) <= MAX_TOKEN_LENGTH and token.isascii():
+        return hashlib.sha256(token.encode()).digest()
+    return b""
 
 
 def token_header_parse(token: object) -> TokenHeader:

@@ -30,6 +30,12 @@ logger = logging.getLogger(__name__)
 PRESENCE_TIMEOUT_SECONDS = 2.0
 AWAY_CACHE_SECONDS = 2.0
 _away_cache: dict[str, tuple[float, frozenset[int]]] = {}
+# Every visitor's hello carries `agents_available`: one presence read per tenant and layer per
+# HELLO_AVAILABLE_SECONDS, not a Redis round trip per connect (issue 11). This process's own
+# changes refresh it at once (availability_announce); another process's within that time.
+HELLO_AVAILABLE_SECONDS = 1.0
+HELLO_CACHE_MAX = 4096
+_hello_cache: dict[tuple[int, int], tuple[float, bool]] = {}
 ONLINE = "online"
 AWAY = "away"
 OFFLINE = "offline"
@@ -101,6 +107,27 @@ async def agents_available(*, tenant: TenantRef, channel_layer: Any = None) -> b
     return bool(await agents_online(tenant=tenant, channel_layer=channel_layer))
 
 
+async def agents_available_for_hello(*, tenant: TenantRef, channel_layer: Any) -> bool:
+    """Return `agents_available`, read at most once per HELLO_AVAILABLE_SECONDS per tenant."""
+    key = (tenant.id, id(channel_layer))
+    now = time.monotonic()
+    cached = _hello_cache.get(key)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    available = await agents_available(tenant=tenant, channel_layer=channel_layer)
+    _hello_remember(key, available, now)
+    return available
+
+
+def _hello_remember(key: tuple[int, int], available: bool, now: float) -> None:
+    if len(_hello_cache) >= HELLO_CACHE_MAX:
+        for stale in [k for k, (until, _) in _hello_cache.items() if until <= now]:
+            del _hello_cache[stale]
+        if len(_hello_cache) >= HELLO_CACHE_MAX:
+            _hello_cache.clear()
+    _hello_cache[key] = (now + HELLO_AVAILABLE_SECONDS, available)
+
+
 async def agent_socket_open(*, principal: Principal, socket_id: str, channel_layer: Any) -> bool:
     """Count an agent's new socket; return whether the tenant was available before.
 
@@ -163,6 +190,7 @@ async def agent_availability_set(*, principal: Principal, status: str, channel_l
 async def availability_announce(*, tenant: TenantRef, before: bool, channel_layer: Any) -> None:
     """Send `availability` to every socket of the tenant if the answer is no longer `before`."""
     now = await agents_available(tenant=tenant, channel_layer=channel_layer)
+    _hello_remember((tenant.id, id(channel_layer)), now, time.monotonic())
     if now == before:
         return
     group = tenant_group_name(tenant.id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import logging
 import time
 import uuid
@@ -20,6 +20,7 @@ from parlor.base.errors import ApplicationError
 from parlor.base.groups import tenant_agents_group_name, tenant_group_name
 from parlor.base.identity import Principal, TenantRef
 from parlor.base.pool import DatabaseFailed
+from parlor.base.sweep import wall_sweep
 from parlor.base.text_frames import TEXT_WRITE_EXTENSION
 from parlor.chat import availability, frames, posting, store
 from parlor.chat.broadcast import message_item
@@ -88,7 +89,6 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.tenant = tenant
         self.auth = SocketAuth(principal)
         self.closing = False
-        self.expiry: asyncio.TimerHandle | None = None
         self._load_limits()
         # Tells this socket apart in presence and in `skip` (no channel name of its own).
         self.socket_id = uuid.uuid4().hex
@@ -119,9 +119,14 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 principal=principal, socket_id=self.socket_id, channel_layer=layer
             )
         hello = self._hello()
-        hello["agents_available"] = await availability.agents_available(
-            tenant=tenant, channel_layer=layer
+        # A visitor's hello may be a second stale (one read per tenant a second, issue 11); an
+        # agent's own socket has just changed the answer, so it reads it afresh.
+        read = (
+            availability.agents_available
+            if principal.is_agent
+            else availability.agents_available_for_hello
         )
+        hello["agents_available"] = await read(tenant=tenant, channel_layer=layer)
         self._queue(hello)
         self.followed: tuple[str, ...] = (tenant_group_name(tenant.id),)
         if principal.is_agent:
@@ -136,18 +141,16 @@ class ChatConsumer(AsyncWebsocketConsumer):
             )
         self._schedule_expiry()
         # Nothing reads the handshake headers after authentication; keep no copy per socket.
-        # The list is the token middleware's own (scope_without_token), which the scopes of
-        # the middleware and the router share with this one: emptied, it frees all three.
+        # The list is the token middleware's own (scope_without_token), which the server's
+        # scope and the router's copy share: emptied, it frees both.
         headers = self.scope.get("headers")
         if isinstance(headers, list):
             headers.clear()
         self.scope["headers"] = ()
 
     def _load_limits(self) -> None:
-        self.limits = frames.Limits(
-            body_max_bytes=setting("BODY_MAX_BYTES"),
-            history_max=setting("HISTORY_MAX"),
-            history_default=setting("HISTORY_DEFAULT"),
+        self.limits = shared_limits(
+            setting("BODY_MAX_BYTES"), setting("HISTORY_MAX"), setting("HISTORY_DEFAULT")
         )
         self.frame_max_bytes: int = setting("FRAME_MAX_BYTES")
         self.rooms_max: int = setting("ROOMS_PER_CONNECTION")
@@ -182,8 +185,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             self.counted = False
             metrics.sockets_open.dec()
             access_log.info("websocket closed %s", code)
-        if self.expiry is not None:
-            self.expiry.cancel()
+        wall_sweep.cancel(self)
         self.outbox.stop()
         revocation_watcher().unwatch(self)
         for group in self.followed:
@@ -450,16 +452,19 @@ class ChatConsumer(AsyncWebsocketConsumer):
     # Helpers.
 
     def _schedule_expiry(self) -> None:
-        # A timer handle, not a sleeping task: one fewer task per idle socket.
-        if self.expiry is not None:
-            self.expiry.cancel()
-        loop = asyncio.get_running_loop()
-        self.expiry = loop.call_at(loop.time() + self.auth.seconds_until_expiry(), self._expire)
-
-    def _expire(self) -> None:
-        self.expiry = None
+        # No timer of its own (issue 11, idle memory): the process's one sweep calls
+        # sweep_due within a second of the token's expiry. An expired token closes at once.
         if self.auth.seconds_until_expiry() > 0:
-            self._schedule_expiry()  # refreshed meanwhile, or the timer fired early
+            wall_sweep.schedule(self, self.principal.expires_at)
+        else:
+            self.sweep_due()
+
+    def sweep_due(self) -> None:
+        """Close with 4401 if the token has expired; otherwise wait for its (refreshed) expiry."""
+        if self.closing:
+            return
+        if self.auth.seconds_until_expiry() > 0:
+            wall_sweep.schedule(self, self.principal.expires_at)
             return
         self._close(protocol.CLOSE_TOKEN_INVALID)
 
@@ -486,6 +491,14 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
 
 TYPE_PREFIX = '{"type":"'
+
+
+@functools.lru_cache(maxsize=16)
+def shared_limits(body_max_bytes: int, history_max: int, history_default: int) -> frames.Limits:
+    """Return one frozen Limits per distinct setting values: not one per socket (idle memory)."""
+    return frames.Limits(
+        body_max_bytes=body_max_bytes, history_max=history_max, history_default=history_default
+    )
 
 
 def frame_type_of(text: str) -> str:

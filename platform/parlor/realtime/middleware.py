@@ -48,11 +48,8 @@ class TokenAuthMiddleware:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "websocket":
             return await self.inner(scope, receive, send)
-        offered = list(scope.get("subprotocols") or [])
-        # Nothing downstream (consumer, logs, error pages) may ever see the token.
-        scope = scope_without_token(scope)
         try:
-            verified = await authenticate(scope, token_from_subprotocols(offered))
+            verified = await authenticate_scope(scope)
         except ApplicationError as error:
             return await self.refuse(scope, error, receive, send)
         except DATABASE_DOWN as error:
@@ -107,6 +104,16 @@ class TokenAuthMiddleware:
 DATABASE_DOWN = (OperationalError, InterfaceError)
 
 
+async def authenticate_scope(scope: dict):
+    """Take the token out of `scope` (in place) and authenticate the socket with it."""
+    # A function of its own: the token and the offered list die with its frame, not with the
+    # socket (the middleware's frame lives as long as the socket does; issue 11, idle memory).
+    offered = list(scope.get("subprotocols") or [])
+    # Nothing downstream (consumer, logs, error pages) may ever see the token.
+    scope_without_token(scope)
+    return await authenticate(scope, token_from_subprotocols(offered))
+
+
 async def authenticate(scope: dict, token: str):
     """Verify the token, Origin and Host; retry once if the database connection was stale."""
     arguments = {
@@ -157,14 +164,19 @@ def token_from_subprotocols(offered: list[str]) -> str:
 
 
 def scope_without_token(scope: dict) -> dict:
-    """Return a copy of `scope` whose subprotocols and headers offer `parlor.v1` only."""
+    """Make `scope`'s subprotocols and headers offer `parlor.v1` only, in place; return it."""
+    # In place, not a copy: the server's scope is the one every later scope copies, and a
+    # copy would stay for the socket's whole life (issue 11, idle memory). The server has
+    # read the offer already; it answers with the subprotocol the application accepts.
     headers = [
         (name, value) for name, value in scope.get("headers", []) if name != SUBPROTOCOL_HEADER
     ]
     offered = SUBPROTOCOL in (scope.get("subprotocols") or [])
     if offered:
         headers.append((SUBPROTOCOL_HEADER, SUBPROTOCOL.encode()))
-    return {**scope, "headers": headers, "subprotocols": [SUBPROTOCOL] if offered else []}
+    scope["headers"] = headers
+    scope["subprotocols"] = [SUBPROTOCOL] if offered else []
+    return scope
 
 
 def header_value(scope: dict, name: bytes) -> str | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import time
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
@@ -20,6 +21,7 @@ from websockets.http11 import Request, Response
 from websockets.protocol import State
 from websockets.server import ServerProtocol
 
+from parlor.base.sweep import monotonic_sweep
 from parlor.base.text_frames import TEXT_WRITE_EXTENSION, text_frame
 from parlor.serving.socket_state import ReceiveQueue, WriteGate
 
@@ -113,6 +115,24 @@ class GuardedWebSocketProtocol(WebSocketsSansIOProtocol):
         self.scope["headers"] = []
         del self.conn.accept
         super().start_keepalive()
+
+    # Keepalive pings come from the process's one sweep, not a timer per socket (issue 11,
+    # idle memory): a ping may leave up to a second after its interval, never before. The
+    # pong's deadline stays uvicorn's own timer; it lives only while a ping is unanswered.
+    def schedule_ping(self) -> None:
+        """Ask the sweep to send the next ping after the interval (less the last round trip)."""
+        assert self.ping_interval is not None
+        delay = max(0.0, self.ping_interval - self.last_ping_rtt)
+        monotonic_sweep.schedule(self, time.monotonic() + delay)
+
+    def sweep_due(self) -> None:
+        """The interval has passed: ping now (uvicorn then waits for the pong)."""
+        self.send_keepalive_ping()
+
+    def stop_keepalive(self) -> None:
+        """Forget the next ping and any pong deadline."""
+        monotonic_sweep.cancel(self)
+        super().stop_keepalive()
 
     def text_write(self, text: str) -> bool:
         """Write `text` as one frame now and return True, or return False to use ASGI's send."""

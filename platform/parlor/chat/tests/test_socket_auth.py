@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from channels.layers import get_channel_layer
 
@@ -9,7 +11,8 @@ from parlor.base.db import in_public_schema
 from parlor.base.events import event_message
 from parlor.base.groups import tenant_group_name
 from parlor.base.identity import PrincipalKind
-from parlor.chat.tests.support import ChatClient, principal_for, unique
+from parlor.base.sweep import wall_sweep
+from parlor.chat.tests.support import ChatClient, principal_for, unique, until
 from tenants.revocation import revoked_event
 from tenants.tokens import token_issue
 
@@ -32,6 +35,30 @@ async def test_socket_closes_with_4401_when_the_token_expires(tenant_alpha):
     client = await ChatClient(principal_for(tenant_alpha, ttl=1)).connect()
     try:
         assert await client.expect_close(timeout=10) == 4401
+    finally:
+        await client.close()
+
+
+async def test_a_socket_waits_in_the_process_sweep_not_a_timer_of_its_own(tenant_alpha):
+    waiting = len(wall_sweep)
+    client = await ChatClient(principal_for(tenant_alpha, ttl=3600)).connect()
+    try:
+        await until(lambda: len(wall_sweep) == waiting + 1)
+    finally:
+        await client.close()
+    await until(lambda: len(wall_sweep) == waiting)  # closed: the sweep forgets it
+
+
+async def test_a_refreshed_socket_outlives_its_first_tokens_expiry(tenant_alpha):
+    principal = principal_for(tenant_alpha, ttl=3)
+    client = await ChatClient(principal).connect()
+    try:
+        await client.send(type="auth.refresh", token=await _token(tenant_alpha, principal), id="r")
+        await client.expect("auth.ok")
+        # The sweep reaches the first token's expiry, finds the new one and keeps the socket.
+        await until(lambda: time.time() > principal.expires_at + 1.5, timeout=10)
+        await client.send(type="ping", id="p")
+        assert (await client.expect("pong"))["re"] == "p"
     finally:
         await client.close()
 

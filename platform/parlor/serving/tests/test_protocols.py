@@ -9,6 +9,7 @@ import pytest
 import uvicorn
 from websockets.asyncio.client import connect
 
+from parlor.base.sweep import monotonic_sweep
 from parlor.base.text_frames import TEXT_WRITE_EXTENSION
 from parlor.serving import protocols
 from parlor.testing.redis import free_port
@@ -168,3 +169,22 @@ async def test_the_direct_text_writer_writes_whole_frames_in_order_only_while_op
             assert await client.recv() == "short"
             assert await client.recv() == "long " * 30_000
             assert await client.recv() == "refused before accept: True"
+
+
+async def test_keepalive_pings_come_from_the_sweep_not_a_timer_per_socket(server):
+    async with connect(f"ws://127.0.0.1:{server}/direct/") as client:
+        async with asyncio.timeout(10):
+            await client.recv()
+        connections = RUNNING[server].server_state.connections
+        [protocol] = [p for p in connections if isinstance(p, protocols.GuardedWebSocketProtocol)]
+        assert protocol.ping_timer is None and protocol in monotonic_sweep
+        monotonic_sweep.cancel(protocol)  # as the sweep does once the interval has passed
+        protocol.sweep_due()
+        assert protocol not in monotonic_sweep and protocol.pending_ping_payload is not None
+        async with asyncio.timeout(10):
+            while protocol.pending_ping_payload is not None:  # the client's pong
+                await asyncio.sleep(0.01)
+        assert protocol in monotonic_sweep and protocol.pong_timer is None
+    async with asyncio.timeout(10):
+        while protocol in monotonic_sweep:  # closed: the sweep forgets it
+            await asyncio.sleep(0.01)
