@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -109,3 +110,20 @@ def static_files() -> None:
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+async def hot_pool_closed() -> AsyncIterator[None]:
+    """Close the test loop's hot-path pool before pytest-asyncio cancels the loop's tasks."""
+    yield
+    from parlor.base.pool import hot_pool_close
+
+    await hot_pool_close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give every async test `hot_pool_closed` (parlor.base.pool.hot_pool_close says why)."""
+    for item in items:
+        function = getattr(item, "function", None)
+        if inspect.iscoroutinefunction(function) and "hot_pool_closed" not in item.fixturenames:
+            item.fixturenames.insert(0, "hot_pool_closed")

@@ -77,6 +77,24 @@ async def hot_pool() -> AsyncConnectionPool:
     return await asyncio.shield(opening)
 
 
+async def hot_pool_close() -> None:
+    """Close this event loop's pool now, if it has one; the next use opens a new one.
+
+    Call it before the loop cancels its tasks (asyncio.Runner's close does that first, and the
+    loop's own close only after): psycopg_pool swallows a cancellation that lands while it is
+    connecting and retries with backoff, so a pool still opening would hold the loop's
+    shutdown for up to its reconnect timeout.
+    """
+    opening = _pools.pop(asyncio.get_running_loop(), None)
+    if opening is None:
+        return
+    try:
+        pool = await opening
+    except Exception:
+        return  # it never opened: nothing to close
+    await _pool_close(pool)
+
+
 def _connection_lost(error: psycopg.Error) -> bool:
     # No SQLSTATE: the client gave up (connection closed, pool timeout); class 08 is a
     # connection exception and 57 an operator's intervention (shutdown, restart).
