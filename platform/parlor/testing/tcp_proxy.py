@@ -45,7 +45,9 @@ class TcpProxy:
         """Refuse new connections and drop every open one, as a crashed server would."""
         self.accepting.clear()
         if self.listener is not None:
-            self.listener.close()
+            # shutdown() stops listening at once (Linux); close() alone would wait until the
+            # accepting thread lets go of the socket, accepting and resetting until then.
+            _close(self.listener)
             self.listener = None
         with self.lock:
             connections, self.connections = self.connections, set()
