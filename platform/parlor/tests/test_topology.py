@@ -4,18 +4,23 @@ nginx over TLS with deploy/nginx.conf. Everything below goes through nginx, as u
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import pytest
 
+from parlor.testing.redis import start_redis_server
+from parlor.testing.tcp_proxy import database_proxy
 from parlor.testing.topology import (
     PLATFORM_HOST,
     STAFF_PASSWORD,
+    UNVERIFIED,
     Topology,
     drop_database,
     fresh_database,
@@ -40,30 +45,52 @@ def skip_or_fail(reason: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def topology(django_db_setup, redis_url, tmp_path_factory) -> Iterator[Topology]:
-    """Migrate a fresh database, create a tenant and an owner, start two apps and nginx."""
+def own_redis() -> Iterator[dict | None]:
+    """A redis-server of the module's own, which the Redis drill stops and starts again."""
+    started = start_redis_server()
+    if started is None:
+        yield None
+        return
+    url, process = started
+    state = {"url": url, "process": process, "port": urlsplit(url).port}
+    yield state
+    state["process"].kill()
+    state["process"].wait(5)
+
+
+@pytest.fixture(scope="module")
+def topology(django_db_setup, own_redis, request, tmp_path_factory) -> Iterator[Topology]:
+    """Migrate a fresh database, create a tenant and an owner, start two apps and nginx.
+
+    The apps reach PostgreSQL through a proxy of the test's own (the database drill cuts it)
+    and Redis at a redis-server of the module's own (the Redis drill restarts it)."""
     from parlor.testing.database import database_url_for_tests
     from widget.tests.support import PageServer
 
     reason = nginx_missing_reason()
     if reason:
         skip_or_fail(reason)
+    redis_url = own_redis["url"] if own_redis else request.getfixturevalue("redis_url")
     base_url = database_url_for_tests()
     database_url = fresh_database(base_url)
+    proxy, proxied_url = database_proxy(database_url)
     shop = PageServer()
     try:
         topology = platform_start(
             directory=tmp_path_factory.mktemp("topology"),
-            database_url=database_url,
+            database_url=proxied_url,
             redis_url=redis_url,
             allowed_origin=f"http://shop.test:{shop.port}",
             extra_env={"PARLOR_METRICS_TOKEN": METRICS_TOKEN},
         )
         topology.shop = shop
+        topology.database_proxy = proxy
+        topology.own_redis = own_redis
         yield topology
         topology.stop()
     finally:
         shop.close()
+        proxy.stop()
         drop_database(database_url, base_url)
 
 
@@ -225,6 +252,7 @@ def test_a_rolling_restart_under_load_loses_and_doubles_nothing(topology):
     import threading
 
     tokens = [issue_token(topology, f"roller-{index}") for index in range(CLIENTS)]
+    # Client names "r0".."r5": their messages are roll-r0-1, ... (the drills below use others).
     url = f"wss://127.0.0.1:{topology.https_port}/ws/v1/"
     report = load_report()
     restarted = threading.Event()
@@ -232,7 +260,7 @@ def test_a_rolling_restart_under_load_loses_and_doubles_nothing(topology):
     async def load() -> None:
         stop = asyncio.Event()
         senders = [
-            asyncio.create_task(steady_sender(url, token, str(index), stop, report))
+            asyncio.create_task(steady_sender(url, token, f"r{index}", stop, report))
             for index, token in enumerate(tokens)
         ]
         while not restarted.is_set():
@@ -259,7 +287,7 @@ def test_a_rolling_restart_under_load_loses_and_doubles_nothing(topology):
     # uvicorn finishes its graceful shutdown, then exits by the signal it got (-SIGTERM).
     assert exits == [-15, -15], exits
 
-    stored = stored_client_ids(topology)
+    stored = stored_client_ids(topology, prefix="roll-r")
     acked = set(report["acked"])
     print(
         f"rolling restart: {len(acked)} acked, {len(stored)} stored, "
@@ -270,3 +298,201 @@ def test_a_rolling_restart_under_load_loses_and_doubles_nothing(topology):
     assert len(stored) == len(set(stored)), "a message was stored twice"
     assert acked == set(stored), acked ^ set(stored)
     assert len(acked) > CLIENTS * 10
+
+
+# Fault drills through nginx: what an operator sees at the proxy when Redis restarts, an app
+# process is SIGKILLed or PostgreSQL refuses connections. (The same drills against one server
+# directly: chat/tests/test_fault_drills.py and health/tests/test_database_outage.py.)
+
+
+def readyz(topology: Topology) -> tuple[int, dict]:
+    """GET /readyz through nginx; return the status and the JSON body."""
+    response = https(topology, "/readyz")
+    return response.status, json.loads(response.read())
+
+
+async def until_readyz(topology: Topology, status: int, timeout: float = 20.0) -> dict:
+    """Poll /readyz through nginx until it answers `status`; return that answer's body."""
+    import asyncio
+
+    last = None
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(timeout):
+            while True:
+                last = await asyncio.to_thread(readyz, topology)
+                if last[0] == status:
+                    return last[1]
+                await asyncio.sleep(0.05)
+    raise AssertionError(f"/readyz never answered {status} within {timeout} s; last {last}")
+
+
+async def open_socket(topology: Topology, token: str):
+    """A client socket through nginx over TLS (no Origin: a server-side client)."""
+    from parlor.testing.sockets import LiveSocket
+
+    return await LiveSocket.open(
+        f"wss://127.0.0.1:{topology.https_port}", token, origin=None, ssl=UNVERIFIED
+    )
+
+
+async def until_body(socket, body: str, timeout: float = 20.0) -> dict:
+    """Return the first `message` frame carrying `body`, skipping everything else."""
+    import asyncio
+
+    async with asyncio.timeout(timeout):
+        while True:
+            frame = await socket.expect("message", timeout)
+            if frame["body"] == body:
+                return frame
+
+
+async def until_answered(socket, frame: dict, kind: str, attempts: int = 25) -> tuple[dict, int]:
+    """Send `frame` until it is answered `kind`, retrying on `internal`; return the answer and
+    how many attempts were answered `internal`."""
+    for attempt in range(attempts):
+        request_id = f"{frame['type']}-{attempt}"
+        await socket.send(**frame, id=request_id)
+        answer = await socket.next()
+        while answer.get("re") != request_id:
+            answer = await socket.next()
+        if answer["type"] == kind:
+            return answer, attempt
+        assert (answer["type"], answer["code"]) == ("error", "internal"), answer
+    raise AssertionError(f"{frame['type']} failed {attempts} times")
+
+
+async def test_redis_restarted_behind_nginx_readiness_and_delivery_come_back(topology):
+    own_redis = topology.own_redis
+    if own_redis is None:
+        skip_or_fail("no redis-server on PATH: the Redis drill needs one of its own")
+    visitor = await open_socket(topology, issue_token(topology, "redis-visitor"))
+    agent = await open_socket(topology, issue_token(topology, "redis-agent", kind="agent"))
+    try:
+        room = visitor.hello["conversation"]
+        await visitor.join(room)
+        await visitor.send(type="send", room=room, body="before", client_msg_id="redis-0")
+        await visitor.expect("ack")
+        await agent.join(room)
+
+        own_redis["process"].kill()
+        own_redis["process"].wait(5)
+        down = time.monotonic()
+        body = await until_readyz(topology, 503)
+        assert body["failures"] == {"channel_layer": "unreachable"}, body
+        seen_down = time.monotonic() - down
+        # A message sent meanwhile is stored and acknowledged.
+        await visitor.send(type="send", room=room, body="while down", client_msg_id="redis-1")
+        assert (await visitor.expect("ack"))["client_msg_id"] == "redis-1"
+
+        restarted = start_redis_server(port=own_redis["port"])
+        assert restarted is not None, "redis-server did not start again on its port"
+        own_redis["process"] = restarted[1]
+        back = time.monotonic()
+        await until_body(agent, "while down")  # delivered once the layer is back, unasked
+        delivered = time.monotonic() - back
+        await until_readyz(topology, 200)
+        ready = time.monotonic() - back
+        await visitor.send(type="send", room=room, body="after", client_msg_id="redis-2")
+        await until_body(agent, "after")
+        await agent.send(type="send", room=room, body="reply", client_msg_id="redis-3")
+        await until_body(visitor, "reply")
+    finally:
+        await visitor.close()
+        await agent.close()
+    print(
+        f"redis drill via nginx: /readyz 503 {seen_down:.2f} s after the kill; after the"
+        f" restart the message sent meanwhile arrived in {delivered:.2f} s, /readyz 200 in"
+        f" {ready:.2f} s"
+    )
+
+
+def test_a_sigkilled_app_process_its_clients_come_back_through_nginx_and_lose_nothing(topology):
+    import asyncio
+
+    from widget.tests.support import wait_until
+
+    tokens = [issue_token(topology, f"killed-{index}") for index in range(CLIENTS)]
+    url = f"wss://127.0.0.1:{topology.https_port}/ws/v1/"
+    report = load_report()
+    measured: dict[str, float] = {}
+
+    def sent_by_everyone(since: set[str]) -> bool:
+        fresh = set(stored_client_ids(topology, prefix="roll-k")) - since
+        return all(any(i.startswith(f"roll-k{n}-") for i in fresh) for n in range(CLIENTS))
+
+    def kill_and_restart() -> None:
+        wait_until(lambda: sent_by_everyone(set()), "every client sends", 20)
+        victim = topology.apps[0]
+        victim.process.kill()  # SIGKILL: no close frames, sends in flight
+        victim.process.wait(5)
+        killed = time.monotonic()
+        at_kill = set(stored_client_ids(topology, prefix="roll-k"))
+        # With the victim still dead, every client is sending again: through the other process.
+        wait_until(lambda: sent_by_everyone(at_kill), "every client sends after the kill", 30)
+        measured["resumed"] = time.monotonic() - killed
+        measured["exit"] = victim.process.returncode
+        topology.start_app(0)  # the two-process topology again, for whatever runs next
+
+    async def load() -> None:
+        stop = asyncio.Event()
+        senders = [
+            asyncio.create_task(steady_sender(url, token, f"k{index}", stop, report))
+            for index, token in enumerate(tokens)
+        ]
+        try:
+            await asyncio.to_thread(kill_and_restart)
+        finally:
+            stop.set()
+            await asyncio.wait_for(asyncio.gather(*senders), 60)
+
+    asyncio.run(load())
+    stored = stored_client_ids(topology, prefix="roll-k")
+    acked = set(report["acked"])
+    print(
+        f"kill drill via nginx: every client sending again {measured['resumed']:.2f} s after"
+        f" SIGKILL; {len(acked)} acked, {len(stored)} stored, {report['connects']} connects,"
+        f" close codes {report['close_codes']}, failed connects {report['errors']}"
+    )
+    assert measured["exit"] == -9
+    assert report["close_codes"], "no client was on the killed process"
+    assert len(stored) == len(set(stored)), "a message was stored twice"
+    assert acked == set(stored), acked ^ set(stored)
+
+
+async def test_postgresql_refusing_connections_behind_nginx_readyz_503_then_200(topology):
+    import asyncio
+
+    proxy = topology.database_proxy
+    await until_readyz(topology, 200)
+    proxy.cut()  # PostgreSQL refuses: every pooled connection dropped, every new one refused
+    cut = time.monotonic()
+    try:
+        body = await until_readyz(topology, 503)
+        assert body["failures"] == {"database": "unreachable"}, body
+        seen_down = time.monotonic() - cut
+        assert (await asyncio.to_thread(https, topology, "/healthz")).status == 200
+    finally:
+        proxy.restore()
+    back = time.monotonic()
+    await until_readyz(topology, 200)
+    ready = time.monotonic() - back
+    # And the platform serves again: a token issued, a socket opened, a message stored. The
+    # hot path's pooled connections died with the cut; each one fails the call that finds it
+    # (answered `internal`, nothing stored) and is discarded, so a client retries as the
+    # widget's outbox does.
+    socket = await open_socket(topology, issue_token(topology, "database-visitor"))
+    try:
+        room = socket.hello["conversation"]
+        _, failed_joins = await until_answered(socket, {"type": "join", "room": room}, "joined")
+        send = {"type": "send", "room": room, "body": "after", "client_msg_id": "roll-db-1"}
+        ack, failed_sends = await until_answered(socket, send, "ack")
+        assert ack["client_msg_id"] == "roll-db-1"
+    finally:
+        await socket.close()
+    assert stored_client_ids(topology, prefix="roll-db") == ["roll-db-1"]
+    print(
+        f"database drill via nginx: /readyz 503 {seen_down:.2f} s after PostgreSQL refused,"
+        f" 200 {ready:.2f} s after it accepted again; then {failed_joins} join(s) and"
+        f" {failed_sends} send(s) answered `internal` (dead pooled connections) before the retry"
+        " that succeeded"
+    )
