@@ -48,3 +48,17 @@ def test_other_paths_are_redirected_under_production_rules(settings):
     settings.SECURE_SSL_REDIRECT = True
     response = Client(headers={"host": "alpha.localhost"}).get("/dashboard/login")
     assert response.status_code == 301 and response["Location"].startswith("https://")
+
+
+async def test_a_failing_readiness_check_is_one_warning_not_an_error(monkeypatch, caplog):
+    from parlor.health import views
+
+    async def unreachable():
+        raise ConnectionError("layer away")
+
+    monkeypatch.setattr(views, "_channel_layer_ready", unreachable)
+    caplog.set_level("WARNING")
+    response = await AsyncClient(headers={"host": "unknown.example"}).get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["failures"] == {"channel_layer": "unreachable"}
+    assert [record.levelname for record in caplog.records] == ["WARNING"]
