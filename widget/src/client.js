@@ -174,6 +174,7 @@ const FRAME_HANDLERS = {
   error(client, frame) {
     const re = typeof frame.re === "string" ? frame.re : "";
     if (re.startsWith("s:")) sendFailed(client, re.slice(2), frame);
+    if (re.startsWith("j:")) joinFailed(client, re.slice(2), frame);
     client.onEvent("error", frame);
   },
 };
@@ -192,6 +193,15 @@ function sendFailed(client, clientMsgId, frame) {
   }
   // rate_limited, internal: the entry stays queued and goes out again shortly.
   client.connection.options.setTimeout(() => client.flush(entry.room), RATE_LIMIT_RETRY);
+}
+
+// A join answered `internal` (the server's database connection was lost, e.g. after an
+// outage) is retried: otherwise the room would stay unjoined until the next reconnect.
+function joinFailed(client, room, frame) {
+  if (frame.code !== "internal" || !client.rooms.has(room)) return;
+  client.connection.options.setTimeout(() => {
+    if (client.rooms.has(room) && !client.rooms.get(room).joined && client.isOpen()) client.sendJoin(room);
+  }, RATE_LIMIT_RETRY);
 }
 
 function isOwn(client, message) {

@@ -177,3 +177,19 @@ test("frames before a reconnect's join do not advance since_seq past unseen mess
   server.hello();
   assert.equal(factory.last().frames("join")[0].since_seq, 2, "an ack's seq does not count as seen");
 });
+
+test("a join answered internal (the database came back) is sent again", async () => {
+  const { clock, factory, client, server } = setup();
+  client.join(ROOM);
+  client.start();
+  await settle();
+  server.hello();
+  assert.equal(factory.last().frames("join").length, 1);
+  factory.last().receive({ type: "error", re: `j:${ROOM}`, code: "internal", detail: "d" });
+  await clock.tick(3000);
+  assert.equal(factory.last().frames("join").length, 2);
+  server.joined([]);
+  factory.last().receive({ type: "error", re: "j:c-other", code: "internal", detail: "d" });
+  await clock.tick(3000);
+  assert.equal(factory.last().frames("join").length, 2);
+});
