@@ -17,9 +17,12 @@ from django.utils.timezone import get_current_timezone, make_aware
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tenants.utils import schema_context
 
+from parlor.audit import actions as audit_actions
+from parlor.audit.services import audit_record
 from parlor.base.errors import NotFound, ValidationFailed
 from parlor.base.times import isoformat
 from parlor.chat import canned, workflow
+from parlor.chat.assignment import auto_assign_enabled, auto_assign_set
 from parlor.chat.availability import availability_chosen
 from parlor.chat.inbox import VIEWS, InboxRow, conversation_inbox
 from parlor.chat.models import RoomStatus
@@ -164,7 +167,26 @@ def canned_responses(request: HttpRequest) -> HttpResponse:
                 messages.error(request, error.detail)
             return redirect("dashboard:canned")
         responses = canned.canned_response_list()
-    return render(request, "dashboard/canned.html", {"responses": responses, "nav": "canned"})
+        auto_assign = auto_assign_enabled()
+    context = {"responses": responses, "auto_assign": auto_assign, "nav": "canned"}
+    return render(request, "dashboard/canned.html", context)
+
+
+@require_POST
+@staff_required(manage=True)
+def auto_assign_switch(request: HttpRequest) -> HttpResponse:
+    """Turn round-robin auto-assignment on or off (owners and admins); the change is audited."""
+    enabled = request.POST.get("auto_assign") == "on"
+    with schema_context(request.tenant.schema_name):
+        if enabled != auto_assign_enabled():
+            auto_assign_set(enabled=enabled)
+            audit_record(
+                actor=request.user,
+                action=audit_actions.AUTO_ASSIGN_CHANGED,
+                detail={"enabled": enabled},
+            )
+    messages.success(request, f"Auto-assignment is {'on' if enabled else 'off'}.")
+    return redirect("dashboard:canned")
 
 
 def _local_time(value: str):

@@ -6,11 +6,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from parlor.audit.actions import AUTO_ASSIGN_CHANGED
+from parlor.audit.models import AuditEntry
+from parlor.base.identity import TenantRef
+from parlor.chat import assignment
 from parlor.chat import selectors as chat_selectors
 from parlor.chat.models import CannedResponse, ConversationEvent, Room
 from parlor.dashboard.tests.conftest import login, staff_of
@@ -158,3 +163,51 @@ def test_there_is_one_agent_ui_the_old_demo_agent_page_is_gone(alpha_staff):
     client = login(alpha_staff)
     assert client.get("/demo/agent/").status_code == 404
     assert Client().get("/demo/agent/").status_code in (400, 404)
+
+
+def test_owners_and_admins_switch_auto_assignment_agents_only_see_it(alpha_staff, monkeypatch):
+    tenant = alpha_staff.created.tenant
+    admin = login(staff_of(alpha_staff.created, role=Role.ADMIN))
+    agent_staff = staff_of(alpha_staff.created, role=Role.AGENT)
+    agent = login(agent_staff)
+    audited = _audit_count()
+    try:
+        assert agent.post("/dashboard/auto-assign", {"auto_assign": "on"}).status_code == 403
+        assert not _auto_assign_on() and _audit_count() == audited
+        page = agent.get("/dashboard/canned").content.decode()
+        assert 'id="auto-assign-state"' in page and 'id="auto-assign-on"' not in page
+        response = admin.post("/dashboard/auto-assign", {"auto_assign": "on"}, follow=True)
+        assert "Auto-assignment is on." in response.content.decode()
+        assert 'id="auto-assign-on" name="auto_assign" value="on" checked' in (
+            response.content.decode()
+        )
+        assert _auto_assign_on() and _audit_count() == audited + 1
+        # It takes effect: a new conversation goes to an available agent.
+        online = [{"id": f"staff-{agent_staff.pk}"}]
+
+        async def agents_online(**_):
+            return online
+
+        monkeypatch.setattr(assignment, "agents_online", agents_online)
+        room = visitor_writes(alpha_staff.created, "anyone there?")
+        ref = TenantRef(id=tenant.id, slug=tenant.slug, schema_name=tenant.schema_name)
+        assigned = async_to_sync(assignment.conversation_auto_assign)(tenant=ref, room_id=room)
+        assert assigned == agent_staff.pk and room_state(room)[1] == agent_staff.pk
+        admin.post("/dashboard/auto-assign", {})  # the box unticked
+        assert not _auto_assign_on() and _audit_count() == audited + 2
+        later = visitor_writes(alpha_staff.created, "hello?")
+        assert async_to_sync(assignment.conversation_auto_assign)(tenant=ref, room_id=later) is None
+    finally:
+        with schema_context("alpha"):
+            assignment.auto_assign_set(enabled=False)
+            Room.objects.filter(assignee=agent_staff.pk).update(assignee=None)
+
+
+def _auto_assign_on() -> bool:
+    with schema_context("alpha"):
+        return assignment.auto_assign_enabled()
+
+
+def _audit_count() -> int:
+    with schema_context("alpha"):
+        return AuditEntry.objects.filter(action=AUTO_ASSIGN_CHANGED).count()
