@@ -3,6 +3,7 @@ by role, with bad input changing nothing and HTML shown as text."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -211,3 +212,21 @@ def _auto_assign_on() -> bool:
 def _audit_count() -> int:
     with schema_context("alpha"):
         return AuditEntry.objects.filter(action=AUTO_ASSIGN_CHANGED).count()
+
+
+def test_the_visitor_panel_counts_a_conversation_resolved_before_this_one(alpha_staff):
+    subject = f"v_{uuid.uuid4().hex[:22]}"
+    room = visitor_writes(alpha_staff.created, "first question", subject=subject)
+    client = login(alpha_staff)
+
+    def earlier() -> str:
+        page = client.get(f"/dashboard/conversations/{room}").content.decode()
+        return page.split('<dd class="visitor-conversations">', 1)[1].split("</dd>", 1)[0]
+
+    assert earlier() == "0"
+    client.post(
+        f"/dashboard/conversations/{room}/workflow", {"action": "status", "status": "resolved"}
+    )
+    assert earlier() == "0", "resolving ends the conversation on screen, it is not an earlier one"
+    visitor_writes(alpha_staff.created, "second question", subject=subject)
+    assert room_state(room)[0] == "open" and earlier() == "1"
