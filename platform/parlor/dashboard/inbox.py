@@ -7,6 +7,7 @@ something changed, so counts and order always come from storage, never from gues
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -117,7 +118,7 @@ def conversation_workflow(request: HttpRequest, room_id: str) -> HttpResponse:
         changes["status"] = request.POST.get("status", "")
     elif action == "snooze":
         changes["status"] = RoomStatus.SNOOZED.value
-        changes["snoozed_until"] = _local_time(request.POST.get("snoozed_until", ""))
+        changes["snoozed_until"] = snooze_time(request.POST)
     elif action == "assign":
         changes["assignee"] = _assignee(request.POST.get("assignee", ""), request.user.pk)
     try:
@@ -187,6 +188,18 @@ def auto_assign_switch(request: HttpRequest) -> HttpResponse:
             )
     messages.success(request, f"Auto-assignment is {'on' if enabled else 'off'}.")
     return redirect("dashboard:canned")
+
+
+def snooze_time(form: Any) -> datetime | None:
+    """Return the snooze form's wake-up time as the browser converted it to UTC, or None."""
+    # widget/src/snooze.js turns the agent's local pick into `snoozed_until_utc`; without the
+    # script the form's label says UTC and the picked time is read as such.
+    converted = form.get("snoozed_until_utc", "")
+    if converted:
+        parsed = parse_datetime(converted) if len(converted) < 40 else None
+        # Only an instant with its offset: a naive value here would be read in the wrong zone.
+        return parsed if parsed is not None and parsed.tzinfo is not None else None
+    return _local_time(form.get("snoozed_until", ""))
 
 
 def _local_time(value: str):

@@ -111,6 +111,35 @@ def test_bad_workflow_changes_show_an_error_and_change_nothing(alpha_staff, brav
     assert room_state(bravo_room, "bravo")[0] == "open"
 
 
+def test_snooze_takes_the_browsers_utc_time_and_refuses_a_past_one(alpha_staff):
+    room = visitor_writes(alpha_staff.created, "help")
+    client = login(alpha_staff)
+    before = room_state(room)
+    url = f"/dashboard/conversations/{room}/workflow"
+    local_future = (timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    # The agent's local pick is in the future, its UTC instant is not (or has no zone): refused.
+    for utc, words in [
+        ((timezone.now() - timedelta(minutes=5)).isoformat(), "in the past"),
+        ("2099-01-01T08:00:00", "time to wake up"),
+        ("not a time", "time to wake up"),
+    ]:
+        form = {"action": "snooze", "snoozed_until": local_future, "snoozed_until_utc": utc}
+        page = client.post(url, form, follow=True).content.decode()
+        assert "Nothing changed" in page and words in page, utc
+        assert room_state(room) == before
+    # 09:00 in Paris in January is 08:00 UTC: the browser sends the instant, the server keeps it.
+    form = {
+        "action": "snooze",
+        "snoozed_until": "2099-01-01T09:00",
+        "snoozed_until_utc": "2099-01-01T08:00:00.000Z",
+    }
+    client.post(url, form)
+    status, _, until, _ = room_state(room)
+    assert (status, until.isoformat()) == ("snoozed", "2099-01-01T08:00:00+00:00")
+    page = client.get(f"/dashboard/conversations/{room}").content.decode()
+    assert 'Snooze until (<span id="snooze-zone">UTC</span>)' in page
+
+
 def test_assign_to_me_then_to_nobody(alpha_staff):
     room = visitor_writes(alpha_staff.created, "help")
     client = login(alpha_staff)
