@@ -46,6 +46,12 @@ def visitor_profile_get(*, kind: str, subject: str) -> VisitorProfile | None:
     return VisitorProfile.objects.filter(kind=kind, subject=subject).first()
 
 
+def visitor_given_name(*, kind: str, subject: str) -> str:
+    """Return the name the visitor or user gave (signed or the page's word), or ""."""
+    name = VisitorProfile.objects.filter(kind=kind, subject=subject).values_list("name", flat=True)
+    return name.first() or ""
+
+
 def visitor_title(*, kind: str, subject: str, name: str = "") -> str:
     """Return how the dashboard names a visitor or user: its name, else its friendly label."""
     return name or visitor_label(kind=kind, subject=subject)
