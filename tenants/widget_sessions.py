@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -12,8 +13,10 @@ from django.conf import settings
 from django.core import signing
 
 from parlor.base.conversations import conversation_room_id
+from parlor.base.errors import ValidationFailed
 from parlor.base.identity import PrincipalKind
 from parlor.base.visitor_labels import visitor_label
+from tenants.claims import claims_validate
 from tenants.models import Tenant
 from tenants.tokens import token_issue
 
@@ -42,13 +45,26 @@ class WidgetSession:
     widget: dict
 
 
-def widget_session_start(*, tenant: Tenant, visitor: str | None = None) -> WidgetSession:
-    """Issue a visitor token, for the returning `visitor` (signed id) or a new visitor."""
-    visitor_id = visitor_id_unsign(tenant=tenant, signed=visitor) or _visitor_id_generate()
-    # The token's name is what agents see on the visitor's messages: a friendly, stable label
-    # (parlor.base.visitor_labels), never the raw id.
-    label = visitor_label(kind=PrincipalKind.VISITOR.value, subject=visitor_id)
-    issued = token_issue(tenant=tenant, kind=PrincipalKind.VISITOR, subject=visitor_id, name=label)
+def widget_session_start(
+    *,
+    tenant: Tenant,
+    visitor: str | None = None,
+    given_name: Callable[[str], str] | None = None,
+) -> WidgetSession:
+    """Issue a visitor token, for the returning `visitor` (signed id) or a new visitor.
+
+    `given_name(visitor_id)` returns the name a returning visitor gave (`Parlor.identify`), if
+    any: the token carries it, so their messages bear it with no lookup per message.
+    """
+    returning = visitor_id_unsign(tenant=tenant, signed=visitor)
+    visitor_id = returning or _visitor_id_generate()
+    name = given_name(visitor_id) if returning and given_name else ""
+    issued = token_issue(
+        tenant=tenant,
+        kind=PrincipalKind.VISITOR,
+        subject=visitor_id,
+        name=_token_name(name, visitor_id),
+    )
     return WidgetSession(
         token=issued.token,
         expires_at=issued.expires_at,
@@ -57,6 +73,16 @@ def widget_session_start(*, tenant: Tenant, visitor: str | None = None) -> Widge
         ws_url=websocket_url(),
         widget=widget_settings(tenant),
     )
+
+
+def _token_name(given: str, visitor_id: str) -> str:
+    # The token's name is what agents see on the visitor's messages: the name they gave, else a
+    # friendly, stable label (parlor.base.visitor_labels), never the raw id.
+    try:
+        claims_validate(subject=visitor_id, name=given)
+    except ValidationFailed:
+        return visitor_label(kind=PrincipalKind.VISITOR.value, subject=visitor_id)
+    return given
 
 
 def visitor_id_unsign(*, tenant: Tenant, signed: object) -> str | None:

@@ -10,6 +10,7 @@ import { availabilityBind, readSignal, typingBind } from "./agent_signals.js";
 import { cannedBind, cannedRead } from "./canned.js";
 import { ChatClient } from "./client.js";
 import { Conversation } from "./conversation.js";
+import { snoozeBind } from "./snooze.js";
 import { staffTokenFetch } from "./staff_token.js";
 import { browserStorage, createStore } from "./storage.js";
 import { startInbox } from "./inbox_page.js";
@@ -80,5 +81,6 @@ function bindReplyBox(page, form) {
 
 if (typeof document !== "undefined") {
   startTranscript(document);
+  snoozeBind(document);
   startInbox(document);
 }

@@ -48,7 +48,8 @@ export function identityFrom(given) {
 }
 
 /**
- * Report the context (and identity) once per token owner; a failure is not retried.
+ * Report the context (and identity) once per token owner; a failure is not retried. Once a
+ * name is stored, `widget.onNamed(name)` is called (see widget_session.js: widgetRename).
  * @param {object} widget the running widget (see app.js)
  * @param {string} token the token the socket presents
  * @param {Function} [fetch]
@@ -66,9 +67,14 @@ export function contextReport(widget, token, fetch = globalThis.fetch) {
     credentials: "omit",
     headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
     body: JSON.stringify(body),
-  }).catch(() => {
-    // Context is a courtesy to the agent: chatting never waits for it or fails with it.
-  });
+  })
+    .then((response) => {
+      // A stored name goes on the visitor's next messages: the widget takes a token bearing it.
+      if (response?.ok && body.name) widget.onNamed?.(body.name);
+    })
+    .catch(() => {
+      // Context is a courtesy to the agent: chatting never waits for it or fails with it.
+    });
 }
 
 /**

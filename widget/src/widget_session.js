@@ -10,7 +10,7 @@ import { widgetEvent } from "./events.js";
 import { panelSetAvailability, panelSetSettings } from "./panel_labels.js";
 import { panelClear, panelRender } from "./panel_log.js";
 import { RefusedError, sessionCreate } from "./session.js";
-import { tokenExpiry } from "./tokens.js";
+import { tokenExpiry, tokenName } from "./tokens.js";
 import { contextReport } from "./visitor_context.js";
 
 // Refusals in a row, hidden by CORS, before the widget stops: one could be a passing failure.
@@ -62,9 +62,30 @@ async function widgetSessionFetch(widget) {
   return session;
 }
 
+/**
+ * After the page named the visitor (`identify`), take a session token bearing that name, so
+ * the visitor's next messages carry it; an open socket swaps it in place (`auth.refresh`).
+ * @param {object} widget the running widget (see app.js)
+ * @param {string} name the name the platform stored
+ */
+export async function widgetRename(widget, name) {
+  const { config, state } = widget;
+  // A user's token is the page's own: its signed name is final.
+  if (config.token || !state.client) return;
+  const { connection } = state.client;
+  if (tokenName(connection.token) === name) return;
+  try {
+    const issued = await widgetToken(widget, "refresh");
+    connection.useToken(issued.token, Date.parse(issued.expiresAt) || 0);
+  } catch {
+    // The next scheduled refresh brings a token with the name instead.
+  }
+}
+
 /** Start a chat client; messages still in the outbox show as sending at once. */
 export function widgetConnect(widget) {
   const { state, store, conversation, view } = widget;
+  widget.onNamed = (name) => widgetRename(widget, name);
   state.client = new ChatClient({
     url: () => state.wsUrl,
     getToken: (reason) => widgetToken(widget, reason),

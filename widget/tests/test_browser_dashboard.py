@@ -214,6 +214,7 @@ def test_dashboard_pages_at_desktop_and_phone_width(stack, browsers, dashboard):
         "settings": "/settings",
         "api-keys": "/api-keys",
         "signing-keys": "/signing-keys",
+        "canned": "/canned",
     }
     sizes = (("375", PHONE), ("1280", None))
     ARTIFACTS.mkdir(exist_ok=True)
@@ -230,6 +231,40 @@ def test_dashboard_pages_at_desktop_and_phone_width(stack, browsers, dashboard):
         for name, path in pages.items():
             driver.get(dashboard.base + path)
             _check_and_keep(driver, name, width)
+        # The auto-assignment switch, under the canned responses.
+        driver.execute_script("document.getElementById('auto-assign').scrollIntoView();")
+        driver.save_screenshot(str(ARTIFACTS / f"dashboard-canned-auto-assign-{width}.png"))
+
+
+def test_snooze_is_picked_in_the_agents_own_time_zone(
+    stack, browsers, dashboard, django_db_blocker
+):
+    visitor = open_widget(browsers(), stack.page("/dashboard-snooze"), stack.key)
+    room = start_conversation(visitor, "Call me back tomorrow morning")
+    driver = browsers()
+    driver.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "Europe/Paris"})
+    dashboard.login(driver)
+    dashboard.open_live(driver, room)
+    assert driver.find_element("id", "snooze-zone").text == "your time, Europe/Paris"
+    # 09:00 in Paris on a January day is 08:00 UTC.
+    driver.execute_script(
+        "const input = document.getElementById('snooze-until');"
+        "input.value = '2099-01-15T09:00'; input.form.requestSubmit();"
+    )
+    wait_until(
+        lambda: snoozed_until(stack, django_db_blocker, room) == "2099-01-15T08:00:00+00:00",
+        "the conversation sleeps until 08:00 UTC",
+    )
+
+
+def snoozed_until(stack, django_db_blocker, room: str) -> str:
+    from django_tenants.utils import schema_context
+
+    from parlor.chat.models import Room
+
+    with django_db_blocker.unblock(), schema_context(stack.tenant.schema_name):
+        until = Room.objects.get(id=room).snoozed_until
+        return until.isoformat() if until else ""
 
 
 def _emulate(driver, metrics: dict | None) -> None:

@@ -21,6 +21,10 @@ IDENTIFY = (
     "document.title = 'Pricing plans';"
     "</script>"
 )
+SESSIONS = (
+    "return performance.getEntriesByType('resource')"
+    ".filter((entry) => entry.name.includes('/api/v1/widget/sessions')).length;"
+)
 PANEL = """
 const panel = document.querySelector(".visitor-panel");
 const text = (selector) => (panel.querySelector(selector) || {}).textContent || "";
@@ -60,6 +64,16 @@ def stored_name(stack, django_db_blocker, room: str) -> str:
         return profile.name if profile else ""
 
 
+def newest_sender(stack, django_db_blocker, room: str) -> str:
+    from django_tenants.utils import schema_context
+
+    from parlor.chat.models import Message
+
+    with django_db_blocker.unblock(), schema_context(stack.tenant.schema_name):
+        newest = Message.objects.filter(room_id=room).order_by("-seq").first()
+        return newest.sender_name if newest else ""
+
+
 def test_the_agent_sees_who_the_visitor_is_and_where(stack, browsers, dashboard, django_db_blocker):
     visitor_driver = browsers()
     visitor_driver.get(stack.page("/pricing", head=IDENTIFY) + "?plan=pro")
@@ -68,6 +82,13 @@ def test_the_agent_sees_who_the_visitor_is_and_where(stack, browsers, dashboard,
     visitor.connected()
     room = start_conversation(visitor, "Which plan fits me?")
     wait_until(lambda: stored_name(stack, django_db_blocker, room) == NAME, "identify is stored")
+    # Once the name is stored, the widget takes a session token bearing it (a second session
+    # request) and swaps it into the open socket: the visitor's next message bears the name.
+    wait_until(lambda: visitor_driver.execute_script(SESSIONS) >= 2, "the token is renewed")
+    visitor.send("It's Ana here")
+    wait_until(
+        lambda: newest_sender(stack, django_db_blocker, room) == NAME, "the name is on new messages"
+    )
 
     agent = browsers()
     dashboard.login(agent)

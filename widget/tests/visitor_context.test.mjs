@@ -9,6 +9,7 @@ import {
   identityFrom,
   identityRemember,
 } from "../src/visitor_context.js";
+import { tokenExpiry, tokenName } from "../src/tokens.js";
 
 const page = (href = "https://shop.example/cart", referrer = "https://search.example/") => ({
   window: { location: { href }, navigator: { language: "en-GB" } },
@@ -103,4 +104,27 @@ test("a page that changed without a reload (single-page app) is reported again, 
   }
   assert.equal(calls.length, 2);
   assert.equal(JSON.parse(calls[1][1].body).page_url, "https://shop.example/checkout");
+});
+
+test("a stored name is handed to widget.onNamed; a report without one, or refused, is not", async () => {
+  const named = [];
+  for (const [identity, ok] of [[{ name: "Ana" }, true], [{}, true], [{ name: "Bo" }, false]]) {
+    const widget = fakeWidget([]);
+    widget.state.identity = identity;
+    widget.onNamed = (name) => named.push(name);
+    const fetch = async () => ({ ok });
+    contextReport(widget, "tok", fetch);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  assert.deepEqual(named, ["Ana"]);
+});
+
+test("a token's name claim is read as UTF-8 text, and a broken token has none", () => {
+  const encode = (claims) => Buffer.from(JSON.stringify(claims)).toString("base64url");
+  const token = `x.${encode({ name: "José 🦦", exp: 2 })}.sig`;
+  assert.equal(tokenName(token), "José 🦦");
+  assert.equal(tokenExpiry(token), 2000);
+  for (const broken of ["", "x.!!!.y", `x.${encode({ name: 5 })}.y`, null]) {
+    assert.equal(tokenName(broken), "");
+  }
 });

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django_tenants.utils import schema_context
 from ninja import Router
 
 from parlor.api.parsing import json_body
 from parlor.api.schemas import Closed, body_schema, responses
 from parlor.api.throttle import widget_sessions_throttle
 from parlor.base.errors import PermissionDenied, ValidationFailed
+from parlor.base.identity import PrincipalKind
 from parlor.base.times import isoformat
 from parlor.followup.widget import followup_widget_config
 from parlor.hours.status import widget_status
+from parlor.visitors.selectors import visitor_given_name
 from tenants.authentication import origin_allowed, origin_registered, publishable_key_tenant
+from tenants.models import Tenant
 from tenants.validators import normalise_origin
 from tenants.widget_sessions import widget_session_start
 
@@ -67,7 +71,9 @@ def widget_sessions(request: HttpRequest) -> HttpResponse:
         raise ValidationFailed(
             "visitor must be the string from an earlier session.", code="invalid_visitor"
         )
-    session = widget_session_start(tenant=tenant, visitor=visitor)
+    session = widget_session_start(
+        tenant=tenant, visitor=visitor, given_name=lambda subject: _given_name(tenant, subject)
+    )
     response = JsonResponse(
         {
             "token": session.token,
@@ -83,6 +89,12 @@ def widget_sessions(request: HttpRequest) -> HttpResponse:
         status=201,
     )
     return allow_origin(response, origin)
+
+
+def _given_name(tenant: Tenant, subject: str) -> str:
+    # One indexed read per session (not per message): the token then carries the name.
+    with schema_context(tenant.schema_name):
+        return visitor_given_name(kind=PrincipalKind.VISITOR.value, subject=subject)
 
 
 def preflight(origin: str | None, *, headers: str = "Content-Type") -> HttpResponse:

@@ -25,6 +25,7 @@ RETENTION_CHANGED = "retention.changed"
 CONVERSATION_EXPORTED = "conversation.exported"
 BUSINESS_HOURS_CHANGED = "business_hours.changed"
 FOLLOWUP_SETTINGS_CHANGED = "followup_settings.changed"
+AUTO_ASSIGN_CHANGED = "auto_assign.changed"
 
 LABELS = {
     BUSINESS_HOURS_CHANGED: "Business hours changed",
@@ -50,4 +51,5 @@ LABELS = {
     PERSONAL_DATA_ERASED: "Personal data erased",
     RETENTION_CHANGED: "Retention changed",
     CONVERSATION_EXPORTED: "Conversation exported",
+    AUTO_ASSIGN_CHANGED: "Auto-assignment turned on or off",
 }

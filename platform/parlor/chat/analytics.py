@@ -4,10 +4,9 @@ Per UTC day of a range: conversations started, messages sent, the median first r
 (from a conversation's first message by its owner to the first agent message after it,
 counted on the day of that first message), the median resolution time (from a conversation's
 start to its first resolve event, counted on the day of the resolve) and customer
-satisfaction (the average rating and the number of ratings given that day).
-
-Resolve events (`chat_conversationevent`) and ratings (`ratings_rating`) are tables of other
-features: each is read only when it exists in the schema; until then its figures are "no data".
+satisfaction (the average rating and the number of ratings given that day), the last two
+from the resolve events (`chat_conversationevent`) and ratings (`ratings_rating`) of every
+tenant schema.
 """
 
 from __future__ import annotations
@@ -16,9 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import connection
-
-EVENTS_TABLE = "chat_conversationevent"
-RATINGS_TABLE = "ratings_rating"
 
 DAYS_SQL = "SELECT generate_series(%(first)s::date, %(last)s::date, interval '1 day')::date"
 CONVERSATIONS_SQL = """
@@ -81,12 +77,6 @@ FROM ratings_rating
 WHERE created_at >= %(start)s AND created_at < %(end)s
 GROUP BY 1
 """
-TABLE_EXISTS_SQL = """
-SELECT EXISTS (
-    SELECT 1 FROM information_schema.tables
-    WHERE table_schema = current_schema() AND table_name = %s
-)
-"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,18 +94,17 @@ class DayFigures:
 
 @dataclass(frozen=True, slots=True)
 class Figures:
-    """Every day of a range, oldest first, and which optional sources had a table to read."""
+    """Every day of a range, oldest first."""
 
     days: list[DayFigures]
-    resolution_available: bool
-    csat_available: bool
 
-
-def table_exists(name: str) -> bool:
-    """Return whether the current schema itself (not `public`) holds the table `name`."""
-    with connection.cursor() as cursor:
-        cursor.execute(TABLE_EXISTS_SQL, [name])
-        return bool(cursor.fetchone()[0])
+    @property
+    def empty(self) -> bool:
+        """Return whether no day of the range has anything to show."""
+        return not any(
+            day.conversations or day.messages or day.csat_count or day.resolution_seconds
+            for day in self.days
+        )
 
 
 def daily_figures(*, first: date, last: date) -> Figures:
@@ -130,10 +119,8 @@ def daily_figures(*, first: date, last: date) -> Figures:
     conversations = _by_day(CONVERSATIONS_SQL, bounds)
     messages = _by_day(MESSAGES_SQL, bounds)
     first_response = _by_day(FIRST_RESPONSE_SQL, bounds)
-    resolution_available = table_exists(EVENTS_TABLE)
-    resolution = _by_day(RESOLUTION_SQL, bounds) if resolution_available else {}
-    csat_available = table_exists(RATINGS_TABLE)
-    csat = {row[0]: row[1:] for row in _rows(CSAT_SQL, bounds)} if csat_available else {}
+    resolution = _by_day(RESOLUTION_SQL, bounds)
+    csat = {row[0]: row[1:] for row in _rows(CSAT_SQL, bounds)}
     return Figures(
         days=[
             DayFigures(
@@ -146,9 +133,7 @@ def daily_figures(*, first: date, last: date) -> Figures:
                 csat_count=csat.get(day, (None, 0))[1],
             )
             for day in days
-        ],
-        resolution_available=resolution_available,
-        csat_available=csat_available,
+        ]
     )
 
 

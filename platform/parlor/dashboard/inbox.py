@@ -7,6 +7,7 @@ something changed, so counts and order always come from storage, never from gues
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -17,9 +18,12 @@ from django.utils.timezone import get_current_timezone, make_aware
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tenants.utils import schema_context
 
+from parlor.audit import actions as audit_actions
+from parlor.audit.services import audit_record
 from parlor.base.errors import NotFound, ValidationFailed
 from parlor.base.times import isoformat
 from parlor.chat import canned, workflow
+from parlor.chat.assignment import auto_assign_enabled, auto_assign_set
 from parlor.chat.availability import availability_chosen
 from parlor.chat.inbox import VIEWS, InboxRow, conversation_inbox
 from parlor.chat.models import RoomStatus
@@ -114,7 +118,7 @@ def conversation_workflow(request: HttpRequest, room_id: str) -> HttpResponse:
         changes["status"] = request.POST.get("status", "")
     elif action == "snooze":
         changes["status"] = RoomStatus.SNOOZED.value
-        changes["snoozed_until"] = _local_time(request.POST.get("snoozed_until", ""))
+        changes["snoozed_until"] = snooze_time(request.POST)
     elif action == "assign":
         changes["assignee"] = _assignee(request.POST.get("assignee", ""), request.user.pk)
     try:
@@ -164,7 +168,38 @@ def canned_responses(request: HttpRequest) -> HttpResponse:
                 messages.error(request, error.detail)
             return redirect("dashboard:canned")
         responses = canned.canned_response_list()
-    return render(request, "dashboard/canned.html", {"responses": responses, "nav": "canned"})
+        auto_assign = auto_assign_enabled()
+    context = {"responses": responses, "auto_assign": auto_assign, "nav": "canned"}
+    return render(request, "dashboard/canned.html", context)
+
+
+@require_POST
+@staff_required(manage=True)
+def auto_assign_switch(request: HttpRequest) -> HttpResponse:
+    """Turn round-robin auto-assignment on or off (owners and admins); the change is audited."""
+    enabled = request.POST.get("auto_assign") == "on"
+    with schema_context(request.tenant.schema_name):
+        if enabled != auto_assign_enabled():
+            auto_assign_set(enabled=enabled)
+            audit_record(
+                actor=request.user,
+                action=audit_actions.AUTO_ASSIGN_CHANGED,
+                detail={"enabled": enabled},
+            )
+    messages.success(request, f"Auto-assignment is {'on' if enabled else 'off'}.")
+    return redirect("dashboard:canned")
+
+
+def snooze_time(form: Any) -> datetime | None:
+    """Return the snooze form's wake-up time as the browser converted it to UTC, or None."""
+    # widget/src/snooze.js turns the agent's local pick into `snoozed_until_utc`; without the
+    # script the form's label says UTC and the picked time is read as such.
+    converted = form.get("snoozed_until_utc", "")
+    if converted:
+        parsed = parse_datetime(converted) if len(converted) < 40 else None
+        # Only an instant with its offset: a naive value here would be read in the wrong zone.
+        return parsed if parsed is not None and parsed.tzinfo is not None else None
+    return _local_time(form.get("snoozed_until", ""))
 
 
 def _local_time(value: str):

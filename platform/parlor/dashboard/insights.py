@@ -65,17 +65,16 @@ def insights(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/insights.html", context)
 
 
-# Each chart: id, title, what it shows, the day's value, how values read, which source it needs.
+# Each chart: id, title, what it shows, the day's value, how values read.
 CHARTS = [
-    ("conversations", "Conversations per day", "new conversations", "conversations", None, None),
-    ("messages", "Messages per day", "messages sent", "messages", None, None),
+    ("conversations", "Conversations per day", "new conversations", "conversations", None),
+    ("messages", "Messages per day", "messages sent", "messages", None),
     (
         "first-response",
         "Median first response time",
         "the median time from a visitor's first message to an agent's first answer",
         "first_response_seconds",
         duration_text,
-        None,
     ),
     (
         "resolution",
@@ -83,21 +82,15 @@ CHARTS = [
         "the median time from a conversation's start to its resolution",
         "resolution_seconds",
         duration_text,
-        "resolution_available",
     ),
-    ("csat", "Customer satisfaction", "the average rating, 1 to 5", "csat_average", None, "csat"),
-    ("csat-count", "Ratings per day", "how many ratings were given", "csat_count", None, "csat"),
+    ("csat", "Customer satisfaction", "the average rating, 1 to 5", "csat_average", None),
+    ("csat-count", "Ratings per day", "how many ratings were given", "csat_count", None),
 ]
 
 
 def _charts(figures: analytics.Figures) -> list[Chart]:
     days = figures.days
     span = f"{days[0].day:%b %-d} to {days[-1].day:%b %-d}" if days else ""
-    available = {
-        None: True,
-        "resolution_available": figures.resolution_available,
-        "csat": figures.csat_available,
-    }
     return [
         bar_chart(
             chart_id=f"chart-{name}",
@@ -106,8 +99,7 @@ def _charts(figures: analytics.Figures) -> list[Chart]:
             points=[(day.day, getattr(day, field)) for day in days],
             label=label or number_text,
         )
-        for name, title, shows, field, label, source in CHARTS
-        if available[source]
+        for name, title, shows, field, label in CHARTS
     ]
 
 

@@ -28,6 +28,7 @@ urlpatterns = [
     ),
     path("conversations/<str:room_id>/note", inbox.conversation_note, name="conversation-note"),
     path("canned", inbox.canned_responses, name="canned"),
+    path("auto-assign", inbox.auto_assign_switch, name="auto-assign"),
     path("agent-token", views.agent_token, name="agent-token"),
     path("settings", views.widget_settings, name="settings"),
     path("offline", offline.offline_settings, name="offline"),

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from parlor.base.visitor_labels import visitor_label
-from parlor.chat.models import Room, RoomKind
+from parlor.chat.models import ConversationEvent, Room, RoomKind, RoomStatus
 from parlor.visitors.models import VisitorProfile
 
 # A subject as rooms and messages name it: (kind, id), e.g. ("visitor", "v_...").
@@ -46,6 +46,12 @@ def visitor_profile_get(*, kind: str, subject: str) -> VisitorProfile | None:
     return VisitorProfile.objects.filter(kind=kind, subject=subject).first()
 
 
+def visitor_given_name(*, kind: str, subject: str) -> str:
+    """Return the name the visitor or user gave (signed or the page's word), or ""."""
+    name = VisitorProfile.objects.filter(kind=kind, subject=subject).values_list("name", flat=True)
+    return name.first() or ""
+
+
 def visitor_title(*, kind: str, subject: str, name: str = "") -> str:
     """Return how the dashboard names a visitor or user: its name, else its friendly label."""
     return name or visitor_label(kind=kind, subject=subject)
@@ -71,16 +77,21 @@ def visitor_titles(subjects: Iterable[SubjectKey]) -> dict[SubjectKey, str]:
     }
 
 
-def visitor_conversation_count(*, kind: str, subject: str, before: datetime | None = None) -> int:
-    """Return how many conversations the subject owns, started before `before` if given."""
+def visitor_conversation_count(*, kind: str, subject: str) -> int:
+    """Return how many conversations the subject has had, in every room it owns.
+
+    A subject keeps one room: resolving ends a conversation and the visitor's next message
+    starts another in the same room (a reopen from resolved), so each reopen counts as one.
+    """
     rooms = Room.objects.filter(kind=RoomKind.CONVERSATION, owner_kind=kind, owner_id=subject)
-    if before is not None:
-        rooms = rooms.filter(created_at__lt=before)
-    return rooms.count()
+    reopens = ConversationEvent.objects.filter(
+        room__in=rooms, kind="status_changed", detail__from=RoomStatus.RESOLVED.value
+    )
+    return rooms.count() + reopens.count()
 
 
-def visitor_card(*, kind: str, subject: str, since: datetime | None = None) -> VisitorCard:
-    """Return the panel's card for the subject; conversations counted are those before `since`."""
+def visitor_card(*, kind: str, subject: str, current: bool = False) -> VisitorCard:
+    """Return the panel's card; with `current`, the conversation on screen is not an earlier one."""
     profile = visitor_profile_get(kind=kind, subject=subject) or VisitorProfile(
         kind=kind, subject=subject
     )
@@ -103,7 +114,9 @@ def visitor_card(*, kind: str, subject: str, since: datetime | None = None) -> V
         timezone=profile.timezone,
         first_seen=profile.first_seen,
         last_seen=profile.last_seen,
-        earlier_conversations=visitor_conversation_count(kind=kind, subject=subject, before=since),
+        earlier_conversations=max(
+            visitor_conversation_count(kind=kind, subject=subject) - int(current), 0
+        ),
     )
 
 

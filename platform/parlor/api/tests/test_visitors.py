@@ -8,6 +8,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from parlor.api.tests.helpers import assert_problem, post
+from parlor.chat import services as chat
 from parlor.visitors.models import VisitorProfile
 from tenants.tokens import token_verify
 
@@ -216,3 +217,33 @@ def test_identify_through_the_api_enqueues_one_visitor_identified_delivery(
         assert event.payload["data"]["visitor"]["id"] == subject
         assert event.payload["data"]["visitor"]["name"] == "Ana"
         assert WebhookDelivery.objects.get(event=event).endpoint_id == identified_hook
+
+
+def test_after_identify_the_next_token_bears_the_name_and_so_do_new_messages(
+    client, tenant_alpha, tenant_bravo
+):
+    body = {"key": tenant_alpha.tenant.publishable_key}
+    first = post(client, "/api/v1/widget/sessions", body, HTTP_ORIGIN=ALPHA_ORIGIN).json()
+    label = token_verify(first["token"]).principal.name
+    assert report(client, first["token"], {**CONTEXT, "name": "Ana <b>"}).status_code == 204
+    # The widget renews its token after identify: the returning visitor's token has the name.
+    again = {**body, "visitor": first["visitor"]}
+    renewed = post(client, "/api/v1/widget/sessions", again, HTTP_ORIGIN=ALPHA_ORIGIN).json()
+    principal = token_verify(renewed["token"]).principal
+    assert (principal.subject, principal.name) == (
+        token_verify(first["token"]).principal.subject,
+        "Ana <b>",
+    )
+    with schema_context("alpha"):
+        sent = chat.message_send(
+            room_id=renewed["conversation"],
+            sender=principal,
+            body="it's Ana",
+            client_msg_id=uuid.uuid4().hex,
+        )
+    assert sent.message.sender_name == "Ana <b>"
+    # Another tenant's key never takes alpha's visitor string: a new visitor, labelled.
+    elsewhere = {"key": tenant_bravo.tenant.publishable_key, "visitor": first["visitor"]}
+    response = post(client, "/api/v1/widget/sessions", elsewhere, HTTP_ORIGIN=BRAVO_ORIGIN)
+    stranger = token_verify(response.json()["token"]).principal
+    assert stranger.name != "Ana <b>" and "#" in stranger.name and label != stranger.name

@@ -45,9 +45,7 @@ def visitor_panel(context: template.Context, room: Any) -> dict[str, Any]:
     if not _is_owned(room):
         return {"card": None}
     with schema_context(context["request"].tenant.schema_name):
-        card = selectors.visitor_card(
-            kind=room.owner_kind, subject=room.owner_id, since=room.created_at
-        )
+        card = selectors.visitor_card(kind=room.owner_kind, subject=room.owner_id, current=True)
     return {"card": card}
 
 

@@ -3,14 +3,20 @@ by role, with bad input changing nothing and HTML shown as text."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from parlor.audit.actions import AUTO_ASSIGN_CHANGED
+from parlor.audit.models import AuditEntry
+from parlor.base.identity import TenantRef
+from parlor.chat import assignment
 from parlor.chat import selectors as chat_selectors
 from parlor.chat.models import CannedResponse, ConversationEvent, Room
 from parlor.dashboard.tests.conftest import login, staff_of
@@ -105,6 +111,35 @@ def test_bad_workflow_changes_show_an_error_and_change_nothing(alpha_staff, brav
     assert room_state(bravo_room, "bravo")[0] == "open"
 
 
+def test_snooze_takes_the_browsers_utc_time_and_refuses_a_past_one(alpha_staff):
+    room = visitor_writes(alpha_staff.created, "help")
+    client = login(alpha_staff)
+    before = room_state(room)
+    url = f"/dashboard/conversations/{room}/workflow"
+    local_future = (timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    # The agent's local pick is in the future, its UTC instant is not (or has no zone): refused.
+    for utc, words in [
+        ((timezone.now() - timedelta(minutes=5)).isoformat(), "in the past"),
+        ("2099-01-01T08:00:00", "time to wake up"),
+        ("not a time", "time to wake up"),
+    ]:
+        form = {"action": "snooze", "snoozed_until": local_future, "snoozed_until_utc": utc}
+        page = client.post(url, form, follow=True).content.decode()
+        assert "Nothing changed" in page and words in page, utc
+        assert room_state(room) == before
+    # 09:00 in Paris in January is 08:00 UTC: the browser sends the instant, the server keeps it.
+    form = {
+        "action": "snooze",
+        "snoozed_until": "2099-01-01T09:00",
+        "snoozed_until_utc": "2099-01-01T08:00:00.000Z",
+    }
+    client.post(url, form)
+    status, _, until, _ = room_state(room)
+    assert (status, until.isoformat()) == ("snoozed", "2099-01-01T08:00:00+00:00")
+    page = client.get(f"/dashboard/conversations/{room}").content.decode()
+    assert 'Snooze until (<span id="snooze-zone">UTC</span>)' in page
+
+
 def test_assign_to_me_then_to_nobody(alpha_staff):
     room = visitor_writes(alpha_staff.created, "help")
     client = login(alpha_staff)
@@ -158,3 +193,69 @@ def test_there_is_one_agent_ui_the_old_demo_agent_page_is_gone(alpha_staff):
     client = login(alpha_staff)
     assert client.get("/demo/agent/").status_code == 404
     assert Client().get("/demo/agent/").status_code in (400, 404)
+
+
+def test_owners_and_admins_switch_auto_assignment_agents_only_see_it(alpha_staff, monkeypatch):
+    tenant = alpha_staff.created.tenant
+    admin = login(staff_of(alpha_staff.created, role=Role.ADMIN))
+    agent_staff = staff_of(alpha_staff.created, role=Role.AGENT)
+    agent = login(agent_staff)
+    audited = _audit_count()
+    try:
+        assert agent.post("/dashboard/auto-assign", {"auto_assign": "on"}).status_code == 403
+        assert not _auto_assign_on() and _audit_count() == audited
+        page = agent.get("/dashboard/canned").content.decode()
+        assert 'id="auto-assign-state"' in page and 'id="auto-assign-on"' not in page
+        response = admin.post("/dashboard/auto-assign", {"auto_assign": "on"}, follow=True)
+        assert "Auto-assignment is on." in response.content.decode()
+        assert 'id="auto-assign-on" name="auto_assign" value="on" checked' in (
+            response.content.decode()
+        )
+        assert _auto_assign_on() and _audit_count() == audited + 1
+        # It takes effect: a new conversation goes to an available agent.
+        online = [{"id": f"staff-{agent_staff.pk}"}]
+
+        async def agents_online(**_):
+            return online
+
+        monkeypatch.setattr(assignment, "agents_online", agents_online)
+        room = visitor_writes(alpha_staff.created, "anyone there?")
+        ref = TenantRef(id=tenant.id, slug=tenant.slug, schema_name=tenant.schema_name)
+        assigned = async_to_sync(assignment.conversation_auto_assign)(tenant=ref, room_id=room)
+        assert assigned == agent_staff.pk and room_state(room)[1] == agent_staff.pk
+        admin.post("/dashboard/auto-assign", {})  # the box unticked
+        assert not _auto_assign_on() and _audit_count() == audited + 2
+        later = visitor_writes(alpha_staff.created, "hello?")
+        assert async_to_sync(assignment.conversation_auto_assign)(tenant=ref, room_id=later) is None
+    finally:
+        with schema_context("alpha"):
+            assignment.auto_assign_set(enabled=False)
+            Room.objects.filter(assignee=agent_staff.pk).update(assignee=None)
+
+
+def _auto_assign_on() -> bool:
+    with schema_context("alpha"):
+        return assignment.auto_assign_enabled()
+
+
+def _audit_count() -> int:
+    with schema_context("alpha"):
+        return AuditEntry.objects.filter(action=AUTO_ASSIGN_CHANGED).count()
+
+
+def test_the_visitor_panel_counts_a_conversation_resolved_before_this_one(alpha_staff):
+    subject = f"v_{uuid.uuid4().hex[:22]}"
+    room = visitor_writes(alpha_staff.created, "first question", subject=subject)
+    client = login(alpha_staff)
+
+    def earlier() -> str:
+        page = client.get(f"/dashboard/conversations/{room}").content.decode()
+        return page.split('<dd class="visitor-conversations">', 1)[1].split("</dd>", 1)[0]
+
+    assert earlier() == "0"
+    client.post(
+        f"/dashboard/conversations/{room}/workflow", {"action": "status", "status": "resolved"}
+    )
+    assert earlier() == "0", "resolving ends the conversation on screen, it is not an earlier one"
+    visitor_writes(alpha_staff.created, "second question", subject=subject)
+    assert room_state(room)[0] == "open" and earlier() == "1"

@@ -11,6 +11,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from parlor.audit.models import AuditEntry
+from parlor.chat.assignment import auto_assign_set
 from parlor.dashboard.tests.conftest import Staff, login, staff_of
 from parlor.team.roles import Role
 from parlor.team.selectors import staff_role_get
@@ -44,6 +45,7 @@ ADMIN_POSTS = [
     ("/dashboard/staff/{target}/role", {"role": "admin"}),
     ("/dashboard/staff/{target}/deactivate", {}),
     ("/dashboard/staff/{target}/reactivate", {}),
+    ("/dashboard/auto-assign", {"auto_assign": "on"}),
 ]
 AGENT_PAGES = ["/dashboard/", "/dashboard/password"]
 ACTORS = ["owner", "admin", "agent", "other-tenant", "anonymous"]
@@ -56,6 +58,10 @@ ORIGINS = ["https://shop.alpha.example", "http://127.0.0.1:8001"]
 @pytest.fixture(autouse=True)
 def kept(alpha_settings_kept):
     """The matrix saves alpha's widget settings and origins (the conftest puts them back)."""
+    yield
+    with schema_context("alpha"):
+        # Owners and admins turn auto-assignment on: other tests expect it off.
+        auto_assign_set(enabled=False)
 
 
 @dataclass

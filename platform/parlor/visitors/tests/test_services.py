@@ -12,6 +12,7 @@ from parlor.base.conversations import conversation_room_id
 from parlor.base.identity import Principal, PrincipalKind, TenantRef
 from parlor.base.visitor_labels import visitor_label
 from parlor.chat import services as chat
+from parlor.chat import workflow
 from parlor.chat.models import Room
 from parlor.visitors import selectors
 from parlor.visitors.context import PageIdentity, VisitorContext
@@ -181,9 +182,27 @@ def test_the_card_counts_earlier_conversations(tenant_alpha):
         assert card.earlier_conversations == 0 and card.first_seen is None
         chat.message_send(room_id=room, sender=user, body="hi", client_msg_id=uuid.uuid4().hex)
         assert selectors.visitor_conversation_count(kind="user", subject=user.subject) == 1
-        created = Room.objects.get(id=room).created_at
-        card = selectors.visitor_card(kind="user", subject=user.subject, since=created)
+        card = selectors.visitor_card(kind="user", subject=user.subject, current=True)
         assert card.earlier_conversations == 0, "the conversation shown is not an earlier one"
+        # Resolved, then the visitor writes again: a new conversation in the same room.
+        for _ in range(2):
+            workflow.conversation_update(
+                tenant=user.tenant,
+                room_id=room,
+                actor=workflow.Actor(name="Dana"),
+                status="resolved",
+            )
+            chat.message_send(
+                room_id=room, sender=user, body="again", client_msg_id=uuid.uuid4().hex
+            )
+        # A status other than resolved does not end the conversation.
+        workflow.conversation_update(
+            tenant=user.tenant, room_id=room, actor=workflow.Actor(name="Dana"), status="pending"
+        )
+        assert Room.objects.get(id=room).status == "pending"
+        assert selectors.visitor_conversation_count(kind="user", subject=user.subject) == 3
+        card = selectors.visitor_card(kind="user", subject=user.subject, current=True)
+        assert card.earlier_conversations == 2
 
 
 def test_another_tenant_never_sees_the_profile(tenant_alpha, tenant_bravo):
