@@ -25,6 +25,9 @@ SCENARIOS = ("fanout", "bigroom", "ingest", "connect", "idle", "noisy")
 # at; its tokens are the last `noisy_a_senders` of the tokens file, of a tenant of its own.
 NOISY_A_PER_MINUTE = 100 * 60
 NOISY_TENANT = "bench_noisy"
+# A pair of noisy windows counts as quiet when the machine's other processes took at most this
+# share of the server core in both (reported apart from the median over every pair).
+NOISY_QUIET_FOREIGN_SHARE = 0.2
 
 
 @dataclass(frozen=True)
