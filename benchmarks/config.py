@@ -25,6 +25,9 @@ SCENARIOS = ("fanout", "bigroom", "ingest", "connect", "idle", "noisy")
 # at; its tokens are the last `noisy_a_senders` of the tokens file, of a tenant of its own.
 NOISY_A_PER_MINUTE = 100 * 60
 NOISY_TENANT = "bench_noisy"
+# A pair of noisy windows counts as quiet when the machine's other processes took at most this
+# share of the server core in both (reported apart from the median over every pair).
+NOISY_QUIET_FOREIGN_SHARE = 0.2
 
 
 @dataclass(frozen=True)
@@ -47,11 +50,12 @@ class Sizes:
     warmup_seconds: float
     body_bytes: int = 100
     # noisy: B's steady senders and total rate, A's senders (offering its whole quota), and
-    # rounds of (A idle, A flooding) alternated; B's p99 is compared round by round.
+    # rounds of (A idle, A flooding) windows alternated; B's p99 is compared pair by pair.
     noisy_b_senders: int = 10
     noisy_b_per_second: int = 50
     noisy_a_senders: int = 30
-    noisy_rounds: int = 3
+    noisy_rounds: int = 10
+    noisy_window_seconds: float = 5.0
 
     @classmethod
     def full(cls) -> Sizes:
@@ -89,5 +93,6 @@ class Sizes:
             step_seconds=2.0,
             drain_seconds=2.0,
             warmup_seconds=1.0,
-            noisy_rounds=1,
+            noisy_rounds=2,
+            noisy_window_seconds=2.0,
         )

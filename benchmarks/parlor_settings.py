@@ -5,6 +5,9 @@ production default (20 frames a second per socket) would refuse most of them wit
 `rate_limited`. Everything else is `parlor.settings.production` as deployed.
 """
 
+import json
+import os
+
 from parlor.settings.production import *  # noqa: F403
 from parlor.settings.production import PARLOR
 
@@ -16,3 +19,7 @@ PARLOR = {
     "SOCKETS_PER_IP": 1_000_000,
     "SOCKETS_PER_PRINCIPAL": 1_000_000,
 }
+
+# For experiments only (never set by `make bench`): PARLOR settings as JSON, e.g.
+# BENCH_PARLOR='{"GROUP_COMMIT_TENANT_MAX": 0}'.
+PARLOR.update(json.loads(os.environ.get("BENCH_PARLOR", "{}")))

@@ -160,7 +160,12 @@ def _noisy_row(server: str, runs: list[dict]) -> list[str]:
     )
     increases = [run["b_p99_increase_median"] for run in runs if "rounds" in run]
     shown = ", ".join(f"{increase:+.0%}" for increase in increases) or "—"
-    return [f"`{server}`", pairs or "—", shown]
+    cpu = ", ".join(
+        f"{run['server_us_per_message_idle']:.0f} / {run['server_us_per_message_flooded']:.0f}"
+        for run in runs
+        if "server_us_per_message_idle" in run
+    )
+    return [f"`{server}`", pairs or "—", shown, cpu or "—"]
 
 
 def _scenario_title(scenario: str, sizes: dict) -> str:
@@ -180,8 +185,9 @@ def _scenario_title(scenario: str, sizes: dict) -> str:
         "idle": f"idle: server RSS per open connection at {sizes['idle_total']:,} connections, "
         "each in a room (Parlor: authenticated and joined)",
         "noisy": f"noisy: tenant B's {sizes['noisy_b_senders']} senders at "
-        f"{sizes['noisy_b_per_second']} sends/s, ack p99 with tenant A idle, then with A's "
-        f"{sizes['noisy_a_senders']} senders flooding at its quota (target: B's p99 up ≤ 20 %)",
+        f"{sizes['noisy_b_per_second']} sends/s, ack p99 in {sizes.get('noisy_rounds', 3)} "
+        f"pairs of windows, tenant A idle and A's {sizes['noisy_a_senders']} senders flooding at "
+        "its quota (target: B's p99 up ≤ 20 %)",
     }[scenario]
 
 
@@ -231,7 +237,12 @@ def markdown(report: dict) -> str:
             ]
             parts.append(_table(header, [_idle_row(s, runs) for s, runs in by_server.items()]))
         elif scenario == "noisy":
-            header = ["server", "B ack p99 ms, A idle → A flooding (each round)", "B p99 increase"]
+            header = [
+                "server",
+                "B ack p99 ms, A idle → A flooding (each round)",
+                "B p99 increase (median of the paired ratios, each repeat)",
+                "server µs per message, A idle / A flooding",
+            ]
             parts.append(_table(header, [_noisy_row(s, runs) for s, runs in by_server.items()]))
         parts += _errors(by_server)
     return "\n".join(parts) + "\n"

@@ -195,7 +195,14 @@ def _headline(scenario: str, result: dict) -> str:
             f"{r['baseline']['b']['p99_ms']:.1f} → {r['flooded']['b']['p99_ms']:.1f} ms"
             for r in result["rounds"]
         ]
-        return f"B ack p99 (A idle → A flooding): {', '.join(pairs)}"
+        return (
+            f"B ack p99 (A idle → A flooding): {', '.join(pairs)}; median ratio "
+            f"{result['b_p99_ratio_median']:.2f}, server µs/message "
+            f"{result['server_us_per_message_idle']:.0f} / "
+            f"{result['server_us_per_message_flooded']:.0f}; quiet pairs "
+            f"{result['quiet_pairs']} (ratio {result['b_p99_ratio_median_quiet']}), other "
+            f"processes' share of the server core {result['foreign_core_share_median']:.2f}"
+        )
     last = result["steps"][-1]
     latency = last["ack"] if scenario == "ingest" else last["delivery"]
     return (

@@ -10,11 +10,18 @@ from __future__ import annotations
 import asyncio
 import collections
 import gc
+import statistics
 import time
 from dataclasses import dataclass, field
 
-from benchmarks.config import FANOUT_P99_LIMIT_MS, INGEST_P99_LIMIT_MS, NOISY_A_PER_MINUTE
+from benchmarks.config import (
+    FANOUT_P99_LIMIT_MS,
+    INGEST_P99_LIMIT_MS,
+    NOISY_A_PER_MINUTE,
+    NOISY_QUIET_FOREIGN_SHARE,
+)
 from benchmarks.loadgen import Client, LoadGenerator
+from benchmarks.pairing import paired_ratio_median
 from benchmarks.probe import Probe, usage_between
 from benchmarks.tracking import latency_summary
 
@@ -340,10 +347,11 @@ async def _warm(generator: LoadGenerator) -> None:
 
 
 async def noisy(generator: LoadGenerator, spec: dict) -> dict:
-    """Tenant B sends steadily while tenant A is idle, then while A floods at its quota.
+    """Tenant B sends steadily in alternating windows: tenant A idle, then A flooding at its
+    quota (the order swapped every other round, so a steady drift favours neither).
 
-    B's ack p99 is measured in both halves of each round, in the same run and on the same
-    sockets; A's tokens (a tenant of its own) are the last ones of the tokens file.
+    B's ack p99 is compared pair by pair (`benchmarks.pairing`): the median of the rounds'
+    flooded / idle ratios. A's tokens (a tenant of its own) are the last of the tokens file.
     """
     sizes = spec["sizes"]
     first_a = len(generator.adapter.tokens) - sizes["noisy_a_senders"]
@@ -356,14 +364,45 @@ async def noisy(generator: LoadGenerator, spec: dict) -> dict:
     await _settle(Probe(spec["server_pids"], spec["stack_pids"]))
     gc.freeze()
     rounds = []
-    for _ in range(sizes["noisy_rounds"]):
-        baseline = await _noisy_half(generator, spec, tenant_b, [])
-        flooded = await _noisy_half(generator, spec, tenant_b, tenant_a)
+    for number in range(sizes["noisy_rounds"]):
+        if number % 2 == 0:
+            baseline = await _noisy_half(generator, spec, tenant_b, [])
+            flooded = await _noisy_half(generator, spec, tenant_b, tenant_a)
+        else:
+            flooded = await _noisy_half(generator, spec, tenant_b, tenant_a)
+            baseline = await _noisy_half(generator, spec, tenant_b, [])
         rounds.append({"baseline": baseline, "flooded": flooded})
-    increases = sorted(r["flooded"]["b"]["p99_ms"] / r["baseline"]["b"]["p99_ms"] for r in rounds)
+    ratio = paired_ratio_median(
+        [(r["baseline"]["b"]["p99_ms"], r["flooded"]["b"]["p99_ms"]) for r in rounds]
+    )
+    # Pairs where the machine's other work left the server core alone in both windows: on a
+    # shared machine the only ones that measure tenant A rather than the neighbours.
+    quiet = [
+        r
+        for r in rounds
+        if max(r["baseline"]["foreign_core_share"], r["flooded"]["foreign_core_share"])
+        <= NOISY_QUIET_FOREIGN_SHARE
+    ]
+    quiet_ratio = paired_ratio_median(
+        [(r["baseline"]["b"]["p99_ms"], r["flooded"]["b"]["p99_ms"]) for r in quiet]
+    )
     return {
         "rounds": rounds,
-        "b_p99_increase_median": round(increases[len(increases) // 2] - 1, 3),
+        "b_p99_ratio_median": round(ratio, 3),
+        "b_p99_increase_median": round(ratio - 1, 3),
+        "quiet_pairs": len(quiet),
+        "b_p99_ratio_median_quiet": round(quiet_ratio, 3) if quiet else None,
+        "foreign_core_share_median": _median(
+            [r[half]["foreign_core_share"] for r in rounds for half in ("baseline", "flooded")]
+        ),
+        "b_idle_p99_median_ms": _median([r["baseline"]["b"]["p99_ms"] for r in rounds]),
+        "b_flooded_p99_median_ms": _median([r["flooded"]["b"]["p99_ms"] for r in rounds]),
+        "server_us_per_message_idle": _median(
+            [r["baseline"]["server_us_per_message"] for r in rounds]
+        ),
+        "server_us_per_message_flooded": _median(
+            [r["flooded"]["server_us_per_message"] for r in rounds]
+        ),
         "a_per_second_quota": NOISY_A_PER_MINUTE / 60,
         "setup_failures": failures,
         "error_reasons": dict(generator.errors),
@@ -371,9 +410,14 @@ async def noisy(generator: LoadGenerator, spec: dict) -> dict:
     }
 
 
+def _median(values: list[float]) -> float:
+    return round(statistics.median(values), 2) if values else 0.0
+
+
 async def _noisy_half(generator, spec, tenant_b: list, tenant_a: list) -> dict:
     sizes = spec["sizes"]
-    seconds = sizes["step_seconds"]
+    seconds = sizes["noisy_window_seconds"]
+    probe = Probe(spec["server_pids"], spec["stack_pids"])
     generator.acks.by_tag = {}
     refused_before = generator.errors["rate_limited"]
     b_rate = sizes["noisy_b_per_second"] / len(tenant_b)
@@ -381,6 +425,7 @@ async def _noisy_half(generator, spec, tenant_b: list, tenant_a: list) -> dict:
     senders = [(client, b_rate) for client in tenant_b]
     # A offers its whole quota, spread over its sockets: flooding at its limit.
     senders += [(client, NOISY_A_PER_MINUTE / 60 / len(tenant_a)) for client in tenant_a]
+    before = probe.snapshot()
     counts = await asyncio.gather(
         *(
             generator.send_on_schedule(
@@ -392,7 +437,7 @@ async def _noisy_half(generator, spec, tenant_b: list, tenant_a: list) -> dict:
     b_sent = sum(counts[: len(tenant_b)])
     a_offered = sum(counts[len(tenant_b) :])
     # Wait for every answer, A's too: a backlog left by A's flood must not be billed to the
-    # next baseline (refused sends are answered with an error instead of an ack).
+    # next window (refused sends are answered with an error instead of an ack).
     deadline = time.monotonic() + sizes["drain_seconds"] + 60
     while time.monotonic() < deadline:
         tags = generator.acks.by_tag
@@ -401,12 +446,17 @@ async def _noisy_half(generator, spec, tenant_b: list, tenant_a: list) -> dict:
             break
         await asyncio.sleep(0.01)
     drained = time.monotonic()
-    await _settle(Probe(spec["server_pids"], spec["stack_pids"]))
+    # The server's CPU from the first send to the last answer: every message it handled.
+    usage = usage_between(before, probe.snapshot(), b_sent + a_offered)
+    await _settle(probe)
     b_latencies = generator.acks.by_tag.get("b", [])
     a_latencies = generator.acks.by_tag.get("a", [])
     return {
         "b": {**latency_summary(b_latencies), "sent": b_sent, "acked": len(b_latencies)},
         "settle_seconds": round(time.monotonic() - drained, 1),
+        "server_us_per_message": round(usage["server_cpu_s_per_million"], 1),
+        "server_core_share": usage["server_core_share"],
+        "foreign_core_share": usage["foreign_core_share"],
         "a": {
             "offered": a_offered,
             "acked": len(a_latencies),

@@ -141,6 +141,10 @@ def _command(name: str, port: int, env: Environment) -> tuple[list[str], dict[st
         # Parlor's one server command line (parlor.serving.command), as in production.
         server = name.removeprefix("parlor-")
         command = server_command(host="127.0.0.1", port=port, server=server, log_level="warning")
+        if os.environ.get("BENCH_PROFILE") and command[1:3] == ["-m", "uvicorn"]:
+            # For experiments only: the whole server run under cProfile, written on shutdown.
+            profile = env.log_dir / f"{name}-{port}.prof"
+            command = [command[0], "-m", "benchmarks.profiled", str(profile), *command[1:]]
         return command, parlor_environment(env), REPO_ROOT
     if name.startswith("parlor-uvicorn"):
         ws = "websockets"

@@ -39,6 +39,10 @@ DEFAULTS: dict[str, Any] = {
     # Sends of one tenant in a process's writer at once; the rest wait, so a tenant flooding
     # at its quota cannot fill every batch ahead of the others (docs/quotas.md). 0: no cap.
     "GROUP_COMMIT_TENANT_MAX": 20,
+    # Tenants' batches written at once, each on its own pooled connection (under
+    # DB_POOL_MAX_SIZE, so the other hot-path queries keep connections); a tenant's own
+    # batches are written one at a time.
+    "GROUP_COMMIT_WRITERS": 4,
     # HTTP rate limits (docs/api.md): token buckets of `_BURST` refilled at `_PER_MINUTE`.
     # Widget sessions are counted per tenant and client IP, token requests per tenant.
     "WIDGET_SESSIONS_PER_MINUTE": 30,

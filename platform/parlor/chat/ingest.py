@@ -78,13 +78,22 @@ class TenantAdmission:
 
 
 class MessageWriter:
-    """Writes the sends of one event loop in group-committed batches, one batch at a time."""
+    """Writes the sends of one event loop in group-committed batches, one lane per tenant.
 
-    def __init__(self, *, batch_max: int, tenant_max: int = 0) -> None:
+    Each tenant's sends queue in a lane of their own, written one batch at a time (so a
+    room's messages commit in the order they were sent); up to `writers` lanes write at
+    once, each on its own pooled connection, and lanes beyond that wait their turn in
+    arrival order. A tenant with a backlog therefore grows its own batches while another
+    tenant's send starts on a free connection instead of waiting for that backlog's commit
+    (docs/quotas.md).
+    """
+
+    def __init__(self, *, batch_max: int, tenant_max: int = 0, writers: int = 1) -> None:
         self.batch_max = batch_max
-        self.queue: list[PendingSend] = []
-        self.writing = False
-        self.task: asyncio.Task | None = None  # held: the loop keeps only weak references
+        self.queues: dict[TenantSchema, list[PendingSend]] = {}
+        # held: the loop keeps only weak references to tasks
+        self.tasks: dict[TenantSchema, asyncio.Task] = {}
+        self.slots = asyncio.Semaphore(max(writers, 1))
         self.admission = TenantAdmission(tenant_max)
 
     async def store(
@@ -95,22 +104,26 @@ class MessageWriter:
         try:
             loop = asyncio.get_running_loop()
             pending = PendingSend(schema, params, begins_conversation, loop.create_future())
-            self.queue.append(pending)
-            if not self.writing:
-                self.writing = True
-                self.task = loop.create_task(self._write_queue())
+            self.queues.setdefault(schema, []).append(pending)
+            if schema not in self.tasks:
+                self.tasks[schema] = loop.create_task(self._write_queue(schema))
             return await pending.future
         finally:
             self.admission.release(schema)
 
-    async def _write_queue(self) -> None:
+    async def _write_queue(self, schema: TenantSchema) -> None:
         try:
-            while self.queue:
-                batch = self.queue[: self.batch_max]
-                del self.queue[: self.batch_max]
-                await self._write(batch)
+            while self.queues.get(schema):
+                async with self.slots:
+                    # Taken once the lane holds a writer slot: sends that came meanwhile join.
+                    queue = self.queues[schema]
+                    batch = queue[: self.batch_max]
+                    del queue[: self.batch_max]
+                    await self._write(batch)
         finally:
-            self.writing = False
+            del self.tasks[schema]
+            if not self.queues.get(schema):
+                self.queues.pop(schema, None)
 
     async def _write(self, batch: list[PendingSend]) -> None:
         try:
@@ -184,6 +197,8 @@ def message_writer() -> MessageWriter:
     writer = _writers.get(loop)
     if writer is None:
         writer = _writers[loop] = MessageWriter(
-            batch_max=setting("GROUP_COMMIT_MAX"), tenant_max=setting("GROUP_COMMIT_TENANT_MAX")
+            batch_max=setting("GROUP_COMMIT_MAX"),
+            tenant_max=setting("GROUP_COMMIT_TENANT_MAX"),
+            writers=setting("GROUP_COMMIT_WRITERS"),
         )
     return writer

@@ -8,7 +8,8 @@ import pytest
 
 from parlor.base.identity import TenantRef
 from parlor.base.schemas import tenant_schema
-from parlor.chat.ingest import TenantAdmission
+from parlor.chat import ingest
+from parlor.chat.ingest import MessageWriter, TenantAdmission
 from parlor.chat.limits import TenantMessageQuota
 
 A = tenant_schema(TenantRef(id=1, slug="a", schema_name="a"))
@@ -69,3 +70,62 @@ def test_a_tenant_gets_a_minutes_worth_then_its_rate_and_another_tenant_its_own(
     assert quota.take(tenant_id=1, per_minute=60)
     assert not quota.take(tenant_id=1, per_minute=60)
     assert quota.take(tenant_id=1, per_minute=120), "a changed quota starts a full bucket"
+
+
+class StuckCommits:
+    """Stands in for the database: each tenant's commits wait until the test lets them go."""
+
+    def __init__(self) -> None:
+        self.batches: list[tuple[str, int]] = []
+        self.release: dict[str, asyncio.Event] = {}
+
+    async def __call__(self, batch: list) -> list:
+        schema = batch[0].schema
+        self.batches.append((schema.name, len(batch)))
+        await self.release.setdefault(schema.name, asyncio.Event()).wait()
+        return [pending.params["n"] for pending in batch]
+
+
+@pytest.fixture
+def commits(monkeypatch) -> StuckCommits:
+    stuck = StuckCommits()
+    monkeypatch.setattr(ingest, "_commit", stuck)
+    monkeypatch.setattr(ingest.statements, "sent_from_row", lambda row: row)
+    return stuck
+
+
+def _send(writer: MessageWriter, schema, n: int) -> asyncio.Future:
+    return asyncio.ensure_future(
+        writer.store(schema=schema, params={"n": n}, begins_conversation=False)
+    )
+
+
+async def test_another_tenants_send_does_not_wait_for_a_backlogs_commit(commits):
+    writer = MessageWriter(batch_max=200, writers=2)
+    a_first = _send(writer, A, 1)
+    await asyncio.sleep(0)
+    a_backlog = [_send(writer, A, n) for n in (2, 3, 4)]
+    b_send = _send(writer, B, 10)
+    commits.release["b"] = asyncio.Event()
+    commits.release["b"].set()
+    assert await asyncio.wait_for(b_send, 1) == 10, "B committed while A's batch is stuck"
+    assert not a_first.done()
+    # A's lane writes one batch at a time: its backlog waits, then goes as one batch.
+    assert commits.batches == [("a", 1), ("b", 1)]
+    commits.release["a"].set()
+    assert await asyncio.wait_for(asyncio.gather(a_first, *a_backlog), 1) == [1, 2, 3, 4]
+    assert commits.batches == [("a", 1), ("b", 1), ("a", 3)]
+    assert writer.tasks == {} and writer.queues == {}
+
+
+async def test_lanes_beyond_the_writers_wait_their_turn(commits):
+    writer = MessageWriter(batch_max=200, writers=1)
+    a_send = _send(writer, A, 1)
+    await asyncio.sleep(0)
+    b_send = _send(writer, B, 2)
+    commits.release["b"] = asyncio.Event()
+    commits.release["b"].set()
+    await asyncio.sleep(0.01)
+    assert not b_send.done(), "one writer: B's batch waits for A's to commit"
+    commits.release["a"].set()
+    assert await asyncio.wait_for(asyncio.gather(a_send, b_send), 1) == [1, 2]
