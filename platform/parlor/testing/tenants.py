@@ -21,6 +21,37 @@ def scratch_tenant(slug: str, django_db_blocker) -> Iterator[TenantCreated]:
             tenant_delete(slug=slug)
 
 
+# A message whose body starts with this aborts its transaction at COMMIT (failpoint_tenant).
+COMMIT_FAIL_MARK = "FAIL-COMMIT"
+
+
+@contextmanager
+def failpoint_tenant(slug: str, django_db_blocker) -> Iterator[TenantCreated]:
+    """A scratch tenant whose COMMIT fails for any message whose body starts with
+    COMMIT_FAIL_MARK: a deferred constraint trigger runs at COMMIT, so the commit itself aborts."""
+    from django.db import connection
+
+    with scratch_tenant(slug, django_db_blocker) as created:
+        schema = created.tenant.schema_name
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                CREATE FUNCTION "{schema}".fail_commit() RETURNS trigger
+                LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.body LIKE '{COMMIT_FAIL_MARK}%' THEN
+                        RAISE EXCEPTION 'failpoint: the commit aborts';
+                    END IF;
+                    RETURN NULL;
+                END $$;
+                CREATE CONSTRAINT TRIGGER fail_commit AFTER INSERT ON "{schema}".chat_message
+                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+                EXECUTE FUNCTION "{schema}".fail_commit();
+                """
+            )
+        yield created
+
+
 @contextmanager
 def quotas_overridden(created: TenantCreated, **overrides: int) -> Iterator[None]:
     """Give the test tenant these quota overrides for the block, then its plan back as it was."""

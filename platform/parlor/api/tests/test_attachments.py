@@ -334,13 +334,12 @@ def test_policy_api(client, tenant_alpha):
 def test_the_plans_storage_quota_refuses_the_file_that_would_pass_it(client, tenant_alpha, media):
     from django.db.models import Sum
 
-    tenant = tenant_alpha.tenant
-    with schema_context(tenant.schema_name):
+    from parlor.testing.tenants import quotas_overridden
+
+    with schema_context(tenant_alpha.tenant.schema_name):
         used = Attachment.objects.aggregate(total=Sum("size"))["total"] or 0
     token, room = visitor(tenant_alpha)
-    tenant.quota_overrides = {"attachment_bytes": used + 50}
-    tenant.save(update_fields=["quota_overrides"])
-    try:
+    with quotas_overridden(tenant_alpha, attachment_bytes=used + 50):
         assert_problem(
             grant(client, tenant_alpha, token, room, "big.txt", size=100), 429, "quota_exceeded"
         )
@@ -350,6 +349,3 @@ def test_the_plans_storage_quota_refuses_the_file_that_would_pass_it(client, ten
         assert stored_files(media) == before
         url = grant(client, tenant_alpha, token, room, "small.txt").json()["upload_url"]
         assert put(client, tenant_alpha, url, b"a" * 40).status_code == 201
-    finally:
-        tenant.quota_overrides = {}
-        tenant.save(update_fields=["quota_overrides"])

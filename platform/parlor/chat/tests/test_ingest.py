@@ -6,7 +6,6 @@ import asyncio
 from collections import Counter
 
 import pytest
-from django.db import connection
 
 from parlor.base import pool
 from parlor.base.db import in_schema
@@ -14,38 +13,21 @@ from parlor.base.errors import ApplicationError
 from parlor.chat import ingest, posting, store
 from parlor.chat.models import Message
 from parlor.chat.tests.support import principal_for, unique
-from parlor.testing.tenants import scratch_tenant
+from parlor.testing.tenants import COMMIT_FAIL_MARK
+from parlor.testing.tenants import failpoint_tenant as failpoint_tenant_created
 
 pytestmark = pytest.mark.usefixtures("live_db")
 
 SENDERS = 50
 ROOMS = 10
 MESSAGES_EACH = 4
-FAIL_MARK = "FAIL-COMMIT"
+FAIL_MARK = COMMIT_FAIL_MARK
 
 
 @pytest.fixture(scope="module")
 def failpoint_tenant(django_db_setup, django_db_blocker):
     """A tenant whose COMMIT fails for any message whose body starts with FAIL_MARK."""
-    with scratch_tenant("group_commit", django_db_blocker) as created:
-        schema = created.tenant.schema_name
-        with django_db_blocker.unblock(), connection.cursor() as cursor:
-            # A deferred constraint trigger runs at COMMIT: the commit itself aborts.
-            cursor.execute(
-                f"""
-                CREATE FUNCTION "{schema}".fail_commit() RETURNS trigger
-                LANGUAGE plpgsql AS $$
-                BEGIN
-                    IF NEW.body LIKE '{FAIL_MARK}%' THEN
-                        RAISE EXCEPTION 'failpoint: the commit aborts';
-                    END IF;
-                    RETURN NULL;
-                END $$;
-                CREATE CONSTRAINT TRIGGER fail_commit AFTER INSERT ON "{schema}".chat_message
-                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
-                EXECUTE FUNCTION "{schema}".fail_commit();
-                """
-            )
+    with failpoint_tenant_created("group_commit", django_db_blocker) as created:
         yield created
 
 

@@ -30,7 +30,8 @@ from parlor.chat.tables import MESSAGE
 from parlor.chat.tests.support import ChatClient, principal_for, tenant_ref, unique
 from parlor.testing.database import database_url_for_tests
 from parlor.testing.receivers import Receiver
-from parlor.testing.tenants import scratch_tenant
+from parlor.testing.tenants import COMMIT_FAIL_MARK
+from parlor.testing.tenants import failpoint_tenant as failpoint_tenant_created
 from parlor.testing.workers import start_worker
 from parlor.webhooks.enqueue import DELIVER_TASK, QUEUE
 from parlor.webhooks.events import event_id_new, event_payload
@@ -41,7 +42,7 @@ from tenants.tokens import token_issue
 pytestmark = pytest.mark.usefixtures("live_db", "clean_outbox")
 
 BOTH = ["conversation.created", "message.created"]
-FAIL_MARK = "FAIL-COMMIT"
+FAIL_MARK = COMMIT_FAIL_MARK
 
 
 @pytest.fixture
@@ -60,25 +61,7 @@ def clean_outbox(live_db, tenant_alpha, tenant_bravo):
 @pytest.fixture(scope="module")
 def failpoint_tenant(django_db_setup, django_db_blocker):
     """A tenant whose COMMIT fails for any message whose body starts with FAIL_MARK."""
-    with scratch_tenant("hook_failpoint", django_db_blocker) as created:
-        schema = created.tenant.schema_name
-        with django_db_blocker.unblock(), connection.cursor() as cursor:
-            # A deferred constraint trigger runs at COMMIT: the commit itself aborts.
-            cursor.execute(
-                f"""
-                CREATE FUNCTION "{schema}".fail_commit() RETURNS trigger
-                LANGUAGE plpgsql AS $$
-                BEGIN
-                    IF NEW.body LIKE '{FAIL_MARK}%' THEN
-                        RAISE EXCEPTION 'failpoint: the commit aborts';
-                    END IF;
-                    RETURN NULL;
-                END $$;
-                CREATE CONSTRAINT TRIGGER fail_commit AFTER INSERT ON "{schema}".chat_message
-                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
-                EXECUTE FUNCTION "{schema}".fail_commit();
-                """
-            )
+    with failpoint_tenant_created("hook_failpoint", django_db_blocker) as created:
         yield created
 
 
