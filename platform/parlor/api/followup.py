@@ -22,15 +22,13 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from ninja import Router
 
-from parlor.api.parsing import json_body, json_object
+from parlor.api.parsing import json_object
 from parlor.api.schemas import Closed, body_schema, responses
-from parlor.api.throttle import widget_sessions_throttle
-from parlor.api.widget import allow_origin, origin_forbidden, preflight
+from parlor.api.widget import allow_origin, preflight, widget_request_open
 from parlor.base.errors import NotAuthenticated, ValidationFailed
 from parlor.followup.conf import followup_setting
 from parlor.followup.inbound import InboundReply, email_reply_receive
 from parlor.followup.services import contact_capture
-from tenants.authentication import origin_allowed, publishable_key_tenant
 from tenants.widget_sessions import visitor_id_unsign
 
 UNAUTHENTICATED = "inbound_unauthenticated"
@@ -76,12 +74,7 @@ def widget_contact_preflight(request: HttpRequest) -> HttpResponse:
 )
 def widget_contact(request: HttpRequest) -> HttpResponse:
     """Store the email address a visitor left in the widget (once, skippable)."""
-    origin = request.headers.get("Origin")
-    body = json_body(request, fields=CONTACT_FIELDS)
-    tenant = publishable_key_tenant(key=body.get("key"))
-    widget_sessions_throttle(request=request, tenant=tenant)
-    if origin is None or not origin_allowed(tenant=tenant, origin=origin):
-        raise origin_forbidden()
+    tenant, origin, body = widget_request_open(request, fields=CONTACT_FIELDS)
     visitor_id = visitor_id_unsign(tenant=tenant, signed=body.get("visitor"))
     if visitor_id is None:
         raise ValidationFailed(

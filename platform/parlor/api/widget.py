@@ -60,12 +60,7 @@ def widget_sessions_preflight(request: HttpRequest) -> HttpResponse:
 )
 def widget_sessions(request: HttpRequest) -> HttpResponse:
     """Start a session for an allowed Origin of the key's tenant."""
-    origin = request.headers.get("Origin")
-    body = json_body(request, fields=FIELDS)
-    tenant = publishable_key_tenant(key=body.get("key"))
-    widget_sessions_throttle(request=request, tenant=tenant)
-    if origin is None or not origin_allowed(tenant=tenant, origin=origin):
-        raise origin_forbidden()
+    tenant, origin, body = widget_request_open(request, fields=FIELDS)
     visitor = body.get("visitor")
     if visitor is not None and not isinstance(visitor, str):
         raise ValidationFailed(
@@ -95,6 +90,20 @@ def _given_name(tenant: Tenant, subject: str) -> str:
     # One indexed read per session (not per message): the token then carries the name.
     with schema_context(tenant.schema_name):
         return visitor_given_name(kind=PrincipalKind.VISITOR.value, subject=subject)
+
+
+def widget_request_open(request: HttpRequest, *, fields) -> tuple[Tenant, str, dict]:
+    """Return the key's tenant, the page's Origin and the body of a widget request.
+
+    Throttled per tenant and address; refused unless the Origin is one the tenant allows.
+    """
+    origin = request.headers.get("Origin")
+    body = json_body(request, fields=fields)
+    tenant = publishable_key_tenant(key=body.get("key"))
+    widget_sessions_throttle(request=request, tenant=tenant)
+    if origin is None or not origin_allowed(tenant=tenant, origin=origin):
+        raise origin_forbidden()
+    return tenant, origin, body
 
 
 def preflight(origin: str | None, *, headers: str = "Content-Type") -> HttpResponse:
