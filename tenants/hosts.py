@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port, validate_host
@@ -20,6 +19,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django_tenants.utils import remove_www
 
 from parlor.base.db import in_public_schema
+from parlor.base.middleware import HybridMiddleware
 from tenants.cache import MISSING, TimedCache
 from tenants.models import Domain
 
@@ -68,17 +68,8 @@ def host_refused(request: HttpRequest) -> HttpResponse:
     return response
 
 
-class TenantHostMiddleware:
+class TenantHostMiddleware(HybridMiddleware):
     """Answer 400 unless the Host is a platform host or a tenant domain (see module doc)."""
-
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
 
     def __call__(self, request: HttpRequest):
         if self.is_async:

@@ -9,9 +9,10 @@ answered here as well, behind its token (see PROBES).
 
 from __future__ import annotations
 
-from asgiref.sync import async_to_sync, iscoroutinefunction, markcoroutinefunction, sync_to_async
+from asgiref.sync import async_to_sync, sync_to_async
 from django.http import HttpRequest, HttpResponse
 
+from parlor.base.middleware import HybridMiddleware
 from parlor.health import views
 from parlor.observability.views import metrics
 
@@ -25,17 +26,8 @@ PROBES = {
 PROBE_METHODS = frozenset({"GET", "HEAD"})
 
 
-class HealthProbeMiddleware:
+class HealthProbeMiddleware(HybridMiddleware):
     """Serve GET and HEAD /healthz and /readyz directly; pass everything else on."""
-
-    async_capable = True
-    sync_capable = True
-
-    def __init__(self, get_response) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
 
     def __call__(self, request: HttpRequest):
         if self.is_async:

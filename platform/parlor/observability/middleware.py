@@ -12,8 +12,7 @@ import re
 import secrets
 import time
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
-
+from parlor.base.middleware import HybridMiddleware
 from parlor.observability.logs import log_context
 
 access_log = logging.getLogger("parlor.access")
@@ -35,19 +34,11 @@ def _tenant_slug(request) -> str:
     return getattr(tenant, "slug", "") or ""
 
 
-class RequestContextMiddleware:
+class RequestContextMiddleware(HybridMiddleware):
     """Sets the log context for the request and answers its id in `X-Request-ID`."""
 
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response) -> None:
-        self.get_response = get_response
-        if iscoroutinefunction(get_response):
-            markcoroutinefunction(self)
-
     def __call__(self, request):
-        if iscoroutinefunction(self):
+        if self.is_async:
             return self._acall(request)
         request_id = request_id_for(request.headers.get(REQUEST_ID_HEADER))
         started = time.perf_counter()
