@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django_tenants.utils import schema_context
 
 from parlor.base.identity import TenantRef
@@ -52,9 +53,13 @@ class WidgetStatus:
 def agents_available(tenant: Tenant) -> bool:
     """Return whether an agent of `tenant` is available now (parlor.chat.availability)."""
     # Called from sync views and jobs: async_to_sync runs the presence read on the server's
-    # loop when there is one (a view's worker thread), else on a loop of its own (a job).
+    # loop when there is one (a view's worker thread), else on a loop of its own (a job). The
+    # read is the sockets' hello one, cached a second per tenant: a burst of widget sessions
+    # costs one presence read, not one each.
     ref = TenantRef(id=tenant.id, slug=tenant.slug, schema_name=tenant.schema_name)
-    return async_to_sync(availability.agents_available)(tenant=ref)
+    return async_to_sync(availability.agents_available_for_hello)(
+        tenant=ref, channel_layer=get_channel_layer()
+    )
 
 
 def widget_status(tenant: Tenant, *, now: datetime | None = None) -> WidgetStatus:
