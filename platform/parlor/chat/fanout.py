@@ -71,9 +71,13 @@ async def publish(layer: Any, group: str, event: Any) -> bool:
     # A lost publish is repaired by its receivers (seq gaps, catch-up after a layer reconnect),
     # so a publish failure must never turn a stored message into an error for its sender.
     try:
-        # A timeout scope, not wait_for: on Python 3.11 wait_for costs a task per publish.
-        async with asyncio.timeout(PUBLISH_TIMEOUT_SECONDS):
+        if getattr(layer, "publishes_in_batches", False):
+            # parlor.realtime.publish_batch bounds each batch itself: one timer a batch.
             await layer.group_send(group, event_message(event))
+        else:
+            # A timeout scope, not wait_for: on Python 3.11 wait_for costs a task per publish.
+            async with asyncio.timeout(PUBLISH_TIMEOUT_SECONDS):
+                await layer.group_send(group, event_message(event))
     except Exception as error:
         metrics.backend_errors.labels("redis").inc()
         PUBLISH_FAULTS.failed(error)

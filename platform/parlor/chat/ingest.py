@@ -169,15 +169,38 @@ async def _insert(batch: list[PendingSend], *, begin: bool) -> list[tuple | None
             insert = statement(statements.INSERT_MESSAGE, pending.schema)
             return [await (await connection.execute(insert, pending.params)).fetchone()]
         cursors = []
+        # executemany, not one execute per send: psycopg then sends the batch's statements
+        # in one go at a fraction of the client CPU (issue 11: ~110 -> ~35 us a send).
         async with connection.pipeline(), connection.transaction():
-            for pending in batch:
+            for schema, params in _runs_by_schema(batch):
                 if begin:
-                    sql = statement(statements.CONVERSATION_BEGIN, pending.schema)
-                    await connection.execute(sql, pending.params)
-                insert = statement(statements.INSERT_MESSAGE, pending.schema)
-                cursors.append(await connection.execute(insert, pending.params))
+                    sql = statement(statements.CONVERSATION_BEGIN, schema)
+                    await connection.cursor().executemany(sql, params)
+                cursors.append(cursor := connection.cursor())
+                insert = statement(statements.INSERT_MESSAGE, schema)
+                await cursor.executemany(insert, params, returning=True)
         # Out of the transaction block: COMMIT has succeeded, so every row is durable.
-        return [await cursor.fetchone() for cursor in cursors]
+        return [row for cursor in cursors for row in await _returned_rows(cursor)]
+
+
+def _runs_by_schema(batch: list[PendingSend]) -> list[tuple[TenantSchema, list[dict]]]:
+    """Split a batch into runs of consecutive sends to one schema (a lane holds one tenant)."""
+    runs: list[tuple[TenantSchema, list[dict]]] = []
+    for pending in batch:
+        if runs and runs[-1][0] == pending.schema:
+            runs[-1][1].append(pending.params)
+        else:
+            runs.append((pending.schema, [pending.params]))
+    return runs
+
+
+async def _returned_rows(cursor) -> list[tuple | None]:
+    """Return the one row (or None) each statement of an executemany returned, in order."""
+    rows = []
+    while True:
+        rows.append(await cursor.fetchone())
+        if not cursor.nextset():
+            return rows
 
 
 def _fail(batch: list[PendingSend], error: BaseException) -> None:

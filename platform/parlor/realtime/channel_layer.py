@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import weakref
 from typing import Any
 
 from channels_redis.pubsub import RedisPubSubChannelLayer, RedisPubSubLoopLayer
 from channels_redis.utils import _wrap_close
 
 from parlor.base.db import in_public_schema
+from parlor.realtime.publish_batch import PublishBatcher
 
 LAYER_METHODS = frozenset(
     {"new_channel", "send", "receive", "group_add", "group_discard", "group_send", "flush"}
@@ -47,15 +49,23 @@ async def _call(layer: DeploymentChannelLayer, name: str, *args: Any, **kwargs: 
     # A function, not a method, as channels-redis' own proxy (bugs.python.org/issue38364).
     if layer.prefix is None:
         await layer.prefix_resolve()
+    if name == "group_send":
+        return await layer.publish_batcher().group_send(*args, **kwargs)
     return await getattr(layer._get_layer(), name)(*args, **kwargs)
 
 
 class DeploymentChannelLayer(RedisPubSubChannelLayer):
     """The Redis pub/sub layer whose prefix is `prefix`, else this deployment's, read lazily."""
 
+    # group_send goes through a PublishBatcher, which bounds each batch's time itself.
+    publishes_in_batches = True
+
     def __init__(self, *args: Any, prefix: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.prefix = prefix
+        self._batchers: weakref.WeakKeyDictionary[RedisPubSubLoopLayer, PublishBatcher] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def __getattr__(self, name: str) -> Any:
         if name in LAYER_METHODS:
@@ -67,6 +77,14 @@ class DeploymentChannelLayer(RedisPubSubChannelLayer):
         if self.prefix is None:
             self.prefix = await deployment_prefix()
         return self.prefix
+
+    def publish_batcher(self) -> PublishBatcher:
+        """Return the publish batcher of this event loop's layer (parlor.realtime.publish_batch)."""
+        loop_layer = self._get_layer()
+        batcher = self._batchers.get(loop_layer)
+        if batcher is None:
+            batcher = self._batchers[loop_layer] = PublishBatcher(loop_layer)
+        return batcher
 
     def _get_layer(self) -> RedisPubSubLoopLayer:
         if self.prefix is None:
