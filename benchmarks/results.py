@@ -284,7 +284,7 @@ SCALEOUT_STEPS_HEADER = [
 
 def scaleout_section(by_server: dict[str, list[dict]]) -> list[str]:
     """Return the scaleout scenario's tables: the scaling factors, then every step."""
-    rows, steps, notes = [], [], []
+    rows, steps, notes, troubles = [], [], [], []
     for server, runs in by_server.items():
         good = [run for run in runs if "scaling" in run]
         run = representative(good, key=scaleout.headline_factor)
@@ -293,6 +293,7 @@ def scaleout_section(by_server: dict[str, list[dict]]) -> list[str]:
         rows.append(_scaleout_row(server, run, good))
         steps += _scaleout_steps(server, run)
         notes.append(_pinning_note(run))
+        troubles += _scaleout_troubles(server, run)
     if not rows:
         return []
     return [
@@ -300,6 +301,7 @@ def scaleout_section(by_server: dict[str, list[dict]]) -> list[str]:
         "",
         *sorted(set(notes)),
         "",
+        *([*troubles, ""] if troubles else []),
         "<details><summary>every step (CPU per unit: per delivery for fanout, per acked send "
         "for ingest; summed over the processes)</summary>",
         "",
@@ -357,6 +359,26 @@ def _pinning_note(run: dict) -> str:
         "server CPU per unit of both processes together (how much of a second core the "
         "cross-process work would eat)."
     )
+
+
+def _scaleout_troubles(server: str, run: dict) -> list[str]:
+    """Return a line per topology and workload whose sockets the server closed or refused."""
+    lines = []
+    for processes, topology in run["topologies"].items():
+        for workload in scaleout.WORKLOADS:
+            part = topology.get(workload, {})
+            reasons = ", ".join(f"{n} x {why}" for why, n in part.get("error_reasons", {}).items())
+            failures = ", ".join(
+                f"{n} x {why}" for why, n in part.get("setup_failures", {}).items()
+            )
+            if reasons or part.get("closed_by_server") or failures:
+                lines.append(
+                    f"- `{server}`, {workload} with {processes} process(es): "
+                    f"{part.get('closed_by_server', 0)} sockets closed by the server; errors: "
+                    f"{reasons or 'none'}; connects that failed while setting up: "
+                    f"{failures or 'none'}"
+                )
+    return lines
 
 
 def _scaleout_steps(server: str, run: dict) -> list[list[str]]:

@@ -186,6 +186,7 @@ def _scaleout_run(
         "pinning": asdict(plan),
         "topologies": topologies,
         "scaling": scaleout.scaling(topologies, plan),
+        "negotiated_extensions": topologies["1"].get("negotiated_extensions", ""),
     }
 
 
