@@ -2,7 +2,8 @@
 
 fanout and bigroom step offered deliveries per second up until p99 passes the limit or a
 message is lost; ingest does the same with acknowledged sends; connect opens sockets as fast
-as the server accepts them; idle measures the server's memory per open socket.
+as the server accepts them; idle measures the server's memory per open socket; scaleout runs
+fanout and ingest against one or two server processes (`benchmarks.scaleout`).
 """
 
 from __future__ import annotations
