@@ -13,7 +13,7 @@ if _PLATFORM not in sys.path:
     sys.path.insert(0, _PLATFORM)
 
 from benchmarks import readme, results  # noqa: E402
-from benchmarks.config import RESULTS_DIR, SCENARIOS, Sizes  # noqa: E402
+from benchmarks.config import DEFAULT_SCENARIOS, RESULTS_DIR, SCENARIOS, Sizes  # noqa: E402
 from benchmarks.runner import log, suite_run  # noqa: E402
 from benchmarks.servers import DEFAULT_SERVERS, SERVERS  # noqa: E402
 
@@ -21,7 +21,13 @@ from benchmarks.servers import DEFAULT_SERVERS, SERVERS  # noqa: E402
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small counts, about two minutes")
-    parser.add_argument("--scenarios", nargs="+", choices=SCENARIOS, default=list(SCENARIOS))
+    parser.add_argument(
+        "--scenarios",
+        nargs="+",
+        choices=SCENARIOS,
+        default=list(DEFAULT_SCENARIOS),
+        help="default: all but scaleout (run it with --scenarios scaleout)",
+    )
     parser.add_argument("--servers", nargs="+", choices=SERVERS, default=list(DEFAULT_SERVERS))
     parser.add_argument("--repeats", type=int, default=None, help="default: 3, or 1 with --quick")
     parser.add_argument(

@@ -37,7 +37,7 @@ class RoomUrlAdapter:
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url.rstrip("/")
 
-    def url(self, room: str) -> str:
+    def url(self, room: str, server: int = 0) -> str:
         return f"{self.base_url}/ws/chat/{room}/"
 
     def subprotocols(self, client_index: int) -> list[str] | None:
@@ -67,12 +67,14 @@ class ParlorAdapter:
     name = "parlor"
     acks = True
 
-    def __init__(self, base_url: str, tokens: list[str]) -> None:
-        self.base_url = base_url.rstrip("/")
+    def __init__(self, base_url: str | list[str], tokens: list[str]) -> None:
+        # One URL per server process (the scaleout scenario runs two behind one Redis).
+        urls = [base_url] if isinstance(base_url, str) else base_url
+        self.base_urls = [url.rstrip("/") for url in urls]
         self.tokens = tokens
 
-    def url(self, room: str) -> str:
-        return f"{self.base_url}/ws/v1/"
+    def url(self, room: str, server: int = 0) -> str:
+        return f"{self.base_urls[server]}/ws/v1/"
 
     def subprotocols(self, client_index: int) -> list[str]:
         return ["parlor.v1", "parlor.token." + self.tokens[client_index % len(self.tokens)]]
@@ -104,8 +106,9 @@ class ParlorAdapter:
         return Incoming(kind=OTHER, frame_type=frame_type, error=frame.get("code", ""))
 
 
-def adapter_for(protocol: str, base_url: str, tokens: list[str] | None = None):
-    """Return the adapter for `protocol` ("room-url" or "parlor")."""
+def adapter_for(protocol: str, base_urls: list[str], tokens: list[str] | None = None):
+    """Return the adapter for `protocol` ("room-url" or "parlor"); only Parlor's speaks to
+    more than one server process."""
     if protocol == "parlor":
-        return ParlorAdapter(base_url, tokens or [])
-    return RoomUrlAdapter(base_url)
+        return ParlorAdapter(base_urls, tokens or [])
+    return RoomUrlAdapter(base_urls[0])

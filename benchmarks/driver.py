@@ -28,7 +28,7 @@ async def run(spec: dict) -> dict:
     tokens: list[str] = []
     if spec.get("tokens_file"):
         tokens = json.loads(Path(spec["tokens_file"]).read_text())
-    adapter = adapter_for(spec["protocol"], spec["base_url"], tokens)
+    adapter = adapter_for(spec["protocol"], spec.get("base_urls") or [spec["base_url"]], tokens)
     generator = LoadGenerator(
         adapter, origin=spec["origin"], body_bytes=spec["sizes"]["body_bytes"]
     )

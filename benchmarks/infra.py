@@ -24,6 +24,19 @@ def pinned(core: int, command: list[str]) -> list[str]:
     return ["taskset", "-c", str(core), *command]
 
 
+def repin(pids: list[int], core: int) -> None:
+    """Move every thread of `pids` (already running) to CPU `core` (when taskset exists)."""
+    if shutil.which("taskset") is None or os.cpu_count() == 1:
+        return
+    for pid in pids:
+        subprocess.run(
+            ["taskset", "-a", "-p", "-c", str(core), str(pid)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+
+
 @dataclass
 class RedisServer:
     """A redis-server started for this run."""

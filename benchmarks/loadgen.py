@@ -24,6 +24,7 @@ class Client:
 
     index: int
     room: str
+    server: int = 0  # which server process it is connected to (scaleout runs two)
     receiver: Receiver = field(default_factory=Receiver)
     connection: wsclient.ClientConnection | None = None
     next_seq: int = 0
@@ -58,10 +59,22 @@ class LoadGenerator:
         self.acks = AckCounters()
         self.errors: collections.Counter[str] = collections.Counter()
         self.clients: list[Client] = []
+        # With several server processes: which one client `index` connects to, and per
+        # process, the deliveries its clients received from senders on another process.
+        self.server_of: Callable[[int], int] | None = None
+        self.crossed: collections.Counter[int] = collections.Counter()
+
+    def counters_reset(self) -> None:
+        """Start counting afresh (a scenario running several parts, each with new clients)."""
+        self.deliveries = DeliveryCounters()
+        self.acks = AckCounters()
+        self.errors.clear()
+        self.crossed.clear()
 
     async def open_client(self, index: int, room: str, *, join: bool, timeout: float) -> Client:
         """Connect client `index`, wait until the server greeted it and, if `join`, joined it."""
-        client = Client(index=index, room=room)
+        server = self.server_of(index) if self.server_of is not None else 0
+        client = Client(index=index, room=room, server=server)
         loop = asyncio.get_running_loop()
         # Kept here too: the greeting may arrive with the handshake and pop its waiter at once.
         greetings = [
@@ -69,7 +82,7 @@ class LoadGenerator:
             for frame_type in self.adapter.ready_types()
         ]
         client.connection = await wsclient.connect(
-            self.adapter.url(room),
+            self.adapter.url(room, server),
             on_text=lambda data: self._on_text(client, data),
             subprotocols=self.adapter.subprotocols(index),
             origin=self.origin,
@@ -100,7 +113,9 @@ class LoadGenerator:
         incoming: Incoming = self.adapter.parse(data)
         now_ns = time.monotonic_ns()
         if incoming.kind == MESSAGE:
-            self.deliveries.record(client.receiver, incoming.body, now_ns)
+            sender = self.deliveries.record(client.receiver, incoming.body, now_ns)
+            if self.server_of is not None and self.server_of(sender) != client.server:
+                self.crossed[client.server] += 1
             if not self.adapter.acks and body_decode(incoming.body)[0] == client.index:
                 self.acks.record(body_decode(incoming.body)[2], now_ns)
         elif incoming.kind == ACK:

@@ -27,9 +27,13 @@ class Probe:
     """Reads the server process tree (`server_pids` and their children) and the stack (Redis,
     PostgreSQL) from /proc."""
 
-    def __init__(self, server_pids: list[int], stack_pids: list[int]) -> None:
+    def __init__(
+        self, server_pids: list[int], stack_pids: list[int], cores: list[int] | None = None
+    ) -> None:
         self.server_pids = server_pids
         self.stack_pids = stack_pids
+        # The cores the servers and the stack are pinned to; anything else busy there is foreign.
+        self.cores = cores or [SERVER_CORE]
 
     def snapshot(self) -> Snapshot:
         server = [p for root in self.server_pids for p in procfs.descendants(root)]
@@ -42,7 +46,7 @@ class Probe:
             server_rss=procfs.rss_bytes(server),
             stack_rss=procfs.rss_bytes(stack),
             loadgen_cpu=times.user + times.system,
-            server_core_busy=procfs.core_busy_seconds(SERVER_CORE),
+            server_core_busy=sum(procfs.core_busy_seconds(core) for core in self.cores),
         )
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from benchmarks.config import REPO_ROOT
+from benchmarks import scaleout
+from benchmarks.config import REPO_ROOT, SCALEOUT_TARGET
 from benchmarks.results import (
     README_END,
     README_START,
@@ -18,6 +19,8 @@ TARGETS = {
     "ingest": "≥ 2,000 at ack p99 ≤ 50 ms",
     "connect": "≥ 800/s, 0 failures",
     "idle": "≤ 20 KiB",
+    "noisy": "≤ +20 %",
+    "scaleout": f"≥ {SCALEOUT_TARGET}{scaleout.TIMES}",
 }
 MEASURES = {
     "fanout": "deliveries/s (p99 there)",
@@ -25,11 +28,24 @@ MEASURES = {
     "ingest": "acked sends/s (ack p99 there)",
     "connect": "connects/s (failures)",
     "idle": "server KiB per connection",
+    "noisy": "tenant B's ack p99 increase while A floods (median of paired windows)",
+    "scaleout": "scaling factor",
 }
+# Row names where the scenario's own name says too little.
+LABELS = {"scaleout": "scale-out, 2 processes"}
+# Scenarios run on Parlor servers only: the peers' cells stay empty.
+PARLOR_ONLY = ("noisy", "scaleout")
 
 
 def cell(scenario: str, runs: list[dict]) -> str:
     """Return one server's headline figure for one scenario."""
+    if scenario in PARLOR_ONLY and not runs:
+        return "—"
+    if scenario == "scaleout":
+        return scaleout_cell(runs)
+    if scenario == "noisy":
+        increases = [run["b_p99_increase_median"] for run in runs if "rounds" in run]
+        return f"{sorted(increases)[(len(increases) - 1) // 2]:+.0%}" if increases else "error"
     if scenario == "connect":
         run = representative(runs, key=lambda r: r["connects_per_s"])
         return "error" if run is None else f"{run['connects_per_s']:,.0f} ({run['failures']})"
@@ -44,6 +60,19 @@ def cell(scenario: str, runs: list[dict]) -> str:
         return "< lowest step"
     latency = passed[-1]["ack" if scenario == "ingest" else "delivery"]
     return f"{run['capacity']:,} ({latency['p99_ms']:.0f} ms)"
+
+
+def scaleout_cell(runs: list[dict]) -> str:
+    """Return fanout's and ingest's scaling factors and which kind of figure they are."""
+    good = [run for run in runs if "scaling" in run]
+    run = representative(good, key=scaleout.headline_factor)
+    if run is None or not run["scaling"]:
+        return "error"
+    factors = ", ".join(
+        f"{workload} {entry['factor']:.2f}{scaleout.TIMES}"
+        for workload, entry in run["scaling"].items()
+    )
+    return f"{factors} ({run['figure']})"
 
 
 def server_choice(report: dict) -> str:
@@ -91,7 +120,7 @@ def summary(report: dict) -> str:
     for scenario, by_server in report["scenarios"].items():
         cells = [cell(scenario, by_server.get(server, [])) for server in servers]
         lines.append(
-            f"| {scenario} | {MEASURES[scenario]} | {TARGETS[scenario]} | "
+            f"| {LABELS.get(scenario, scenario)} | {MEASURES[scenario]} | {TARGETS[scenario]} | "
             + " | ".join(cells)
             + " |"
         )

@@ -6,7 +6,8 @@ import json
 import statistics
 from pathlib import Path
 
-from benchmarks.config import FANOUT_P99_LIMIT_MS, INGEST_P99_LIMIT_MS
+from benchmarks import scaleout
+from benchmarks.config import FANOUT_P99_LIMIT_MS, INGEST_P99_LIMIT_MS, SCALEOUT_TARGET
 from benchmarks.servers import DESCRIPTIONS
 
 STEPPED = ("fanout", "bigroom", "ingest")
@@ -184,6 +185,11 @@ def _scenario_title(scenario: str, sizes: dict) -> str:
         "received); all kept open",
         "idle": f"idle: server RSS per open connection at {sizes['idle_total']:,} connections, "
         "each in a room (Parlor: authenticated and joined)",
+        "scaleout": f"scaleout: one Parlor process against two behind one Redis and one "
+        f"PostgreSQL; fanout ({sizes['fanout_clients']:,} clients in {sizes['fanout_rooms']} "
+        f"rooms) and ingest ({sizes['ingest_senders']} senders, each with one listener on another "
+        "process), every room with members on both processes; target: scaling factor ≥ "
+        f"{SCALEOUT_TARGET}{scaleout.TIMES}",
         "noisy": f"noisy: tenant B's {sizes['noisy_b_senders']} senders at "
         f"{sizes['noisy_b_per_second']} sends/s, ack p99 in {sizes.get('noisy_rounds', 3)} "
         f"pairs of windows, tenant A idle and A's {sizes['noisy_a_senders']} senders flooding at "
@@ -244,8 +250,163 @@ def markdown(report: dict) -> str:
                 "server µs per message, A idle / A flooding",
             ]
             parts.append(_table(header, [_noisy_row(s, runs) for s, runs in by_server.items()]))
+        elif scenario == "scaleout":
+            parts += scaleout_section(by_server)
         parts += _errors(by_server)
     return "\n".join(parts) + "\n"
+
+
+SCALEOUT_HEADER = [
+    "server",
+    "figure",
+    "fanout (each repeat)",
+    "ingest (each repeat)",
+    "from",
+    "lost / dup / out-of-order / unacked",
+    "cross-process deliveries",
+]
+SCALEOUT_STEPS_HEADER = [
+    "server",
+    "workload",
+    "processes",
+    "offered /s",
+    "measured /s",
+    "p50 ms",
+    "p99 ms",
+    "lost / dup / out-of-order",
+    "received across processes (per process)",
+    "server CPU µs per unit",
+    "server / Redis+PG / other core share",
+    "load-gen core",
+    "passed",
+]
+
+
+def scaleout_section(by_server: dict[str, list[dict]]) -> list[str]:
+    """Return the scaleout scenario's tables: the scaling factors, then every step."""
+    rows, steps, notes, troubles = [], [], [], []
+    for server, runs in by_server.items():
+        good = [run for run in runs if "scaling" in run]
+        run = representative(good, key=scaleout.headline_factor)
+        if run is None:
+            continue
+        rows.append(_scaleout_row(server, run, good))
+        steps += _scaleout_steps(server, run)
+        notes.append(_pinning_note(run))
+        troubles += _scaleout_troubles(server, run)
+    if not rows:
+        return []
+    return [
+        _table(SCALEOUT_HEADER, rows),
+        "",
+        *sorted(set(notes)),
+        "",
+        *([*troubles, ""] if troubles else []),
+        "<details><summary>every step (CPU per unit: per delivery for fanout, per acked send "
+        "for ingest; summed over the processes)</summary>",
+        "",
+        _table(SCALEOUT_STEPS_HEADER, steps),
+        "",
+        "</details>",
+    ]
+
+
+def _scaleout_row(server: str, run: dict, runs: list[dict]) -> list[str]:
+    cells = []
+    for workload in scaleout.WORKLOADS:
+        factors = [r["scaling"][workload]["factor"] for r in runs if workload in r["scaling"]]
+        entry = run["scaling"].get(workload)
+        shown = f"**{entry['factor']:.2f}{scaleout.TIMES}**" if entry else "—"
+        if len(factors) > 1:
+            shown += f" ({', '.join(f'{factor:.2f}' for factor in sorted(factors))})"
+        cells.append(shown)
+    seen = scaleout.counts(run)
+    return [
+        f"`{server}`",
+        run["figure"],
+        *cells,
+        "; ".join(_scaling_basis(workload, entry) for workload, entry in run["scaling"].items()),
+        f"{seen['lost']:,} / {seen['duplicated']:,} / {seen['out_of_order']:,} / "
+        f"{seen['unacked']:,}",
+        f"{seen['crossed']:,}",
+    ]
+
+
+def _scaling_basis(workload: str, entry: dict) -> str:
+    if entry["figure"] == scaleout.MEASURED:
+        return f"{workload}: capacity {entry['capacity_1']:,} → {entry['capacity_2']:,}/s"
+    unit = "send" if workload == "ingest" else "delivery"
+    return (
+        f"{workload} at {entry['rate']:,}/s: {entry['cpu_us_per_unit_1']:,.0f} µs per {unit} "
+        f"(1 process) → {entry['cpu_us_per_unit_2']:,.0f} µs (2, summed)"
+    )
+
+
+def _pinning_note(run: dict) -> str:
+    plan = run["pinning"]
+    if plan["measured"]:
+        return (
+            f"Pinning: server processes on cores {', '.join(map(str, plan['server_cores']))}, "
+            f"Redis and PostgreSQL on core {plan['stack_core']}, the load generator on core "
+            f"{plan['load_core']}; each workload climbed to capacity (factor = capacity with two "
+            "processes / with one)."
+        )
+    return (
+        f"Pinning: fewer than {scaleout.CORES_FOR_CAPACITY} cores, so both server processes, "
+        f"Redis and PostgreSQL on core {plan['stack_core']} and the load generator on core "
+        f"{plan['load_core']}: a capacity ratio would measure two processes taking turns on one "
+        "core. Fixed offered rates instead; factor = 2 x server CPU per unit with one process / "
+        "server CPU per unit of both processes together (how much of a second core the "
+        "cross-process work would eat)."
+    )
+
+
+def _scaleout_troubles(server: str, run: dict) -> list[str]:
+    """Return a line per topology and workload whose sockets the server closed or refused."""
+    lines = []
+    for processes, topology in run["topologies"].items():
+        for workload in scaleout.WORKLOADS:
+            part = topology.get(workload, {})
+            reasons = ", ".join(f"{n} x {why}" for why, n in part.get("error_reasons", {}).items())
+            failures = ", ".join(
+                f"{n} x {why}" for why, n in part.get("setup_failures", {}).items()
+            )
+            if reasons or part.get("closed_by_server") or failures:
+                lines.append(
+                    f"- `{server}`, {workload} with {processes} process(es): "
+                    f"{part.get('closed_by_server', 0)} sockets closed by the server; errors: "
+                    f"{reasons or 'none'}; connects that failed while setting up: "
+                    f"{failures or 'none'}"
+                )
+    return lines
+
+
+def _scaleout_steps(server: str, run: dict) -> list[list[str]]:
+    rows = []
+    for processes, topology in run["topologies"].items():
+        for workload in scaleout.WORKLOADS:
+            for step in topology.get(workload, {}).get("steps", []):
+                latency = _latency(workload, step)
+                rate = step["acks_per_s"] if workload == "ingest" else step["deliveries_per_s"]
+                crossed = step.get("crossed", {})
+                rows.append(
+                    [
+                        f"`{server}`",
+                        workload,
+                        processes,
+                        f"{step['offered']:,}",
+                        f"{rate:,}",
+                        _ms(latency["p50_ms"]),
+                        _ms(latency["p99_ms"]),
+                        f"{step['lost']:,} / {step['duplicated']:,} / {step['out_of_order']:,}",
+                        " / ".join(f"{crossed[key]:,}" for key in sorted(crossed)) or "0",
+                        f"{step['server_cpu_s_per_million']:,.0f}",
+                        _core(step),
+                        f"{step['loadgen_core_share']:.0%}",
+                        "yes" if step["passed"] else "no",
+                    ]
+                )
+    return rows
 
 
 def _steps_detail(scenario: str, by_server: dict[str, list[dict]]) -> str:

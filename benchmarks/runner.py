@@ -4,6 +4,7 @@ server process and a load generator, each on its own core; collects the results.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import subprocess
 import sys
@@ -13,12 +14,14 @@ from pathlib import Path
 
 import psycopg
 
-from benchmarks import infra, machine
-from benchmarks.config import LOAD_CORE, ORIGIN, REPO_ROOT, WORK_DIR, Sizes
+from benchmarks import infra, machine, procfs, scaleout
+from benchmarks.config import LOAD_CORE, ORIGIN, REPO_ROOT, SERVER_CORE, WORK_DIR, Sizes
 from benchmarks.servers import Environment, RunningServer, parlor_environment, server_start
 
 BENCH_DATABASE = "parlor_bench"
 TUTORIAL_DIR = REPO_ROOT / "benchmarks" / "peers" / "tutorial"
+# Scenarios that need Parlor's tenants, quotas or several processes: run on Parlor servers only.
+PARLOR_ONLY = ("noisy", "scaleout")
 
 
 def log(message: str) -> None:
@@ -27,10 +30,19 @@ def log(message: str) -> None:
 
 
 def suite_run(
-    *, scenarios: list[str], servers: list[str], sizes: Sizes, repeats: int, quick: bool
+    *,
+    scenarios: list[str],
+    servers: list[str],
+    sizes: Sizes,
+    repeats: int,
+    quick: bool,
+    work_dir: Path = WORK_DIR,
 ) -> dict:
-    """Run every scenario against every server `repeats` times; return the raw results."""
-    run_dir = WORK_DIR / time.strftime("run-%Y%m%d-%H%M%S")
+    """Run every scenario against every server `repeats` times; return the raw results.
+
+    `work_dir` holds the run's logs and the PostgreSQL data (the smoke test uses its own, so
+    it never stops the PostgreSQL of a benchmark running from the same checkout)."""
+    run_dir = work_dir / time.strftime("run-%Y%m%d-%H%M%S")
     run_dir.mkdir(parents=True, exist_ok=True)
     report = {
         "machine": machine.describe(),
@@ -46,7 +58,7 @@ def suite_run(
         env = Environment(redis_url=redis_server.url, log_dir=run_dir)
         stack_pids = redis_server.pids()
         if any(name.startswith("parlor") for name in servers):
-            postgres = infra.postgres_start(WORK_DIR)
+            postgres = infra.postgres_start(work_dir)
             env = _parlor_prepare(env, postgres, sizes, run_dir)
             stack_pids = [*stack_pids, postgres.postmaster_pid]
         if "tutorial" in servers:
@@ -54,11 +66,14 @@ def suite_run(
         for repeat in range(repeats):
             for scenario in scenarios:
                 for name in _rotated(servers, repeat):
-                    if scenario == "noisy" and not name.startswith("parlor"):
-                        continue  # tenants and quotas are Parlor's alone
+                    if scenario in PARLOR_ONLY and not name.startswith("parlor"):
+                        continue  # tenants, quotas and several processes are Parlor's alone
                     redis_server.flush()
                     log(f"{scenario} / {name} (repeat {repeat + 1}/{repeats})")
-                    result = _scenario_run(scenario, name, env, sizes, stack_pids, run_dir)
+                    if scenario == "scaleout":
+                        result = _scaleout_run(name, env, sizes, stack_pids, run_dir, redis_server)
+                    else:
+                        result = _scenario_run(scenario, name, env, sizes, stack_pids, run_dir)
                     report["scenarios"][scenario][name].append(result)
                     log(f"  {_headline(scenario, result)}")
     finally:
@@ -90,7 +105,7 @@ def _parlor_prepare(env: Environment, postgres, sizes: Sizes, run_dir: Path) -> 
     count = max(
         sizes.fanout_clients,
         sizes.bigroom_members,
-        sizes.ingest_senders,
+        2 * sizes.ingest_senders,  # scaleout's ingest: a listener per sender
         sizes.connect_total,
         sizes.idle_total,
     )
@@ -143,28 +158,101 @@ def _scenario_run(
     except RuntimeError as error:
         return {"error": f"server did not start: {error}"}
     try:
-        return _loadgen_run(scenario, server, sizes, stack_pids, run_dir)
+        return _loadgen_run(scenario, [server], sizes, stack_pids, run_dir)
     finally:
         server.stop()
 
 
-def _loadgen_run(
-    scenario: str, server: RunningServer, sizes: Sizes, stack_pids: list[int], run_dir: Path
+def _scaleout_run(
+    name: str, env: Environment, sizes: Sizes, stack_pids: list[int], run_dir: Path, redis_server
 ) -> dict:
+    """Run the scaleout scenario with one server process, then two; return both and the
+    scaling factor (`benchmarks.scaleout`)."""
+    plan = scaleout.pinning(os.cpu_count() or 1)
+    topologies: dict[str, dict] = {}
+    infra.repin(_trees(stack_pids), plan.stack_core)
+    try:
+        for processes in scaleout.PROCESS_COUNTS:
+            redis_server.flush()
+            log(f"  {processes} process(es), cores {plan.server_cores[:processes]}")
+            result = _processes_run(name, processes, plan, env, sizes, stack_pids, run_dir)
+            if "error" in result:
+                return {**result, "figure": plan.figure, "processes": processes}
+            topologies[str(processes)] = result
+    finally:
+        infra.repin(_trees(stack_pids), SERVER_CORE)
+    return {
+        "figure": plan.figure,
+        "pinning": asdict(plan),
+        "topologies": topologies,
+        "scaling": scaleout.scaling(topologies, plan),
+        "negotiated_extensions": topologies["1"].get("negotiated_extensions", ""),
+    }
+
+
+def _trees(pids: list[int]) -> list[int]:
+    # PostgreSQL's backends are the postmaster's children; each must move with it.
+    return [pid for root in pids for pid in procfs.descendants(root)]
+
+
+def _processes_run(
+    name: str,
+    processes: int,
+    plan: scaleout.Pinning,
+    env: Environment,
+    sizes: Sizes,
+    stack_pids: list[int],
+    run_dir: Path,
+) -> dict:
+    servers: list[RunningServer] = []
+    try:
+        for number in range(processes):
+            servers.append(server_start(name, env, core=plan.server_cores[number]))
+    except RuntimeError as error:
+        for server in servers:
+            server.stop()
+        return {"error": f"server did not start: {error}"}
+    try:
+        extra = {
+            "processes": processes,
+            "scaleout_measured": plan.measured,
+            "cores": plan.cores(processes),
+        }
+        return _loadgen_run(
+            "scaleout", servers, sizes, stack_pids, run_dir, load_core=plan.load_core, extra=extra
+        )
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def _loadgen_run(
+    scenario: str,
+    servers: list[RunningServer],
+    sizes: Sizes,
+    stack_pids: list[int],
+    run_dir: Path,
+    *,
+    load_core: int = LOAD_CORE,
+    extra: dict | None = None,
+) -> dict:
+    server = servers[0]
     spec = {
         "scenario": scenario,
         "server": server.name,
         "protocol": server.protocol,
         "base_url": server.base_url,
+        "base_urls": [each.base_url for each in servers],
         "origin": ORIGIN,
         "tokens_file": str(run_dir / "tokens.json") if server.protocol == "parlor" else "",
         "sizes": asdict(sizes),
-        "server_pids": server.pids(),
+        "server_pids": [pid for each in servers for pid in each.pids()],
         "stack_pids": stack_pids,
+        **(extra or {}),
     }
-    spec_path = run_dir / f"spec-{scenario}-{server.name}.json"
+    spec_path = run_dir / f"spec-{scenario}-{server.name}-{len(servers)}.json"
     spec_path.write_text(json.dumps(spec))
-    command = infra.pinned(LOAD_CORE, [sys.executable, "-m", "benchmarks.driver", str(spec_path)])
+    command = infra.pinned(load_core, [sys.executable, "-m", "benchmarks.driver", str(spec_path)])
     done = subprocess.run(
         command,
         env={**_base_env(), "PYTHONPATH": f"{REPO_ROOT}{':'}{REPO_ROOT / 'platform'}"},
@@ -178,7 +266,8 @@ def _loadgen_run(
         lines = done.stderr.strip().splitlines() or ["(no output)"]
         return {
             "error": f"load generator failed: {lines[-1]}",
-            "detail": "\n".join(lines[-25:]) + "\nserver log:\n" + server.log_tail(15),
+            "detail": "\n".join(lines[-25:])
+            + "".join(f"\nserver log ({each.port}):\n" + each.log_tail(15) for each in servers),
         }
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -190,6 +279,8 @@ def _headline(scenario: str, result: dict) -> str:
         return f"{result['connects_per_s']}/s, failures {result['failures']}"
     if scenario == "idle":
         return f"{result['kib_per_connection']} KiB/connection ({result['connections']} open)"
+    if scenario == "scaleout":
+        return scaleout.headline(result)
     if scenario == "noisy":
         pairs = [
             f"{r['baseline']['b']['p99_ms']:.1f} → {r['flooded']['b']['p99_ms']:.1f} ms"

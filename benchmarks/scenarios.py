@@ -2,7 +2,8 @@
 
 fanout and bigroom step offered deliveries per second up until p99 passes the limit or a
 message is lost; ingest does the same with acknowledged sends; connect opens sockets as fast
-as the server accepts them; idle measures the server's memory per open socket.
+as the server accepts them; idle measures the server's memory per open socket; scaleout runs
+fanout and ingest against one or two server processes (`benchmarks.scaleout`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from benchmarks.config import (
 from benchmarks.loadgen import Client, LoadGenerator
 from benchmarks.pairing import paired_ratio_median
 from benchmarks.probe import Probe, usage_between
+from benchmarks.scaleout import process_of
 from benchmarks.tracking import latency_summary
 
 CONNECT_TIMEOUT = 15.0
@@ -72,6 +74,11 @@ async def open_many(
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return opened
+
+
+def probe_for(spec: dict) -> Probe:
+    """Return a probe of the spec's server processes, its stack and the cores they occupy."""
+    return Probe(spec["server_pids"], spec["stack_pids"], spec.get("cores"))
 
 
 def _reason(error: Exception) -> str:
@@ -130,6 +137,44 @@ async def ingest(generator: LoadGenerator, spec: dict) -> dict:
     )
 
 
+async def scaleout(generator: LoadGenerator, spec: dict) -> dict:
+    """Fanout, then ingest with one listener per sender, against `spec["processes"]` server
+    processes behind one Redis: every room has members on every process and the senders
+    alternate between them, so every message crosses processes. Fixed rates unless
+    `spec["scaleout_measured"]` (enough cores to climb to capacity)."""
+    sizes = spec["sizes"]
+    processes = spec["processes"]
+    measured = spec["scaleout_measured"]
+    rooms = sizes["fanout_rooms"]
+    generator.server_of = lambda index: process_of(index, rooms, processes)
+    placements = [(i, f"fan{i % rooms}") for i in range(sizes["fanout_clients"])]
+    fan = await _measured(
+        generator,
+        spec,
+        placements,
+        senders=rooms,
+        steps=sizes["scaleout_fanout_steps" if measured else "scaleout_fanout_rates"],
+        stop_on_failure=measured,
+    )
+    await generator.close_all()
+    generator.counters_reset()
+    senders = sizes["ingest_senders"]
+    generator.server_of = lambda index: process_of(index, senders, processes)
+    # Ingest's rooms hold one sender each; a listener apiece, on another process than its
+    # sender's, makes every send cross processes too (each send is then two deliveries).
+    placements = [(i, f"in{i % senders}") for i in range(2 * senders)]
+    ingested = await _measured(
+        generator,
+        spec,
+        placements,
+        senders=senders,
+        steps=sizes["scaleout_ingest_steps" if measured else "scaleout_ingest_rates"],
+        by_ack=True,
+        stop_on_failure=measured,
+    )
+    return {"processes": processes, "fanout": fan, "ingest": ingested}
+
+
 async def _measured(
     generator: LoadGenerator,
     spec: dict,
@@ -138,15 +183,24 @@ async def _measured(
     senders: int,
     steps: list[int],
     by_ack: bool = False,
+    stop_on_failure: bool = True,
 ) -> dict:
     """Connect and join everyone, wait for the server to go quiet, then run the steps."""
     started = time.monotonic()
     clients, failures = await _setup(generator, placements)
     setup_seconds = time.monotonic() - started
-    probe = Probe(spec["server_pids"], spec["stack_pids"])
+    probe = probe_for(spec)
     settle_seconds = await _settle(probe)
     gc.freeze()
-    result = await _stepped(generator, spec, clients[:senders], clients, steps, by_ack=by_ack)
+    result = await _stepped(
+        generator,
+        spec,
+        clients[:senders],
+        clients,
+        steps,
+        by_ack=by_ack,
+        stop_on_failure=stop_on_failure,
+    )
     return {
         **result,
         "setup_failures": failures,
@@ -177,8 +231,10 @@ async def _stepped(
     steps: list[int],
     *,
     by_ack: bool = False,
+    stop_on_failure: bool = True,
 ) -> dict:
-    """Run the warm-up, then each step of offered load until one fails; return every step.
+    """Run the warm-up, then each step of offered load until one fails (or every step, if not
+    `stop_on_failure`); return every step.
 
     Offered load counts deliveries (every member's copy) or, with `by_ack`, sends.
     """
@@ -187,7 +243,7 @@ async def _stepped(
     fan = sum(room_size[sender.room] for sender in senders) / len(senders)
     per_send = 1.0 if by_ack else fan
     limit_ms = INGEST_P99_LIMIT_MS if by_ack else FANOUT_P99_LIMIT_MS
-    probe = Probe(spec["server_pids"], spec["stack_pids"])
+    probe = probe_for(spec)
     expected = _Expected()
     await _phase(
         generator, senders, room_size, steps[0] / per_send, sizes["warmup_seconds"], expected
@@ -197,7 +253,9 @@ async def _stepped(
     generator.acks.latencies = []
     results = []
     for offered in steps:
-        step = await _step(generator, senders, room_size, offered / per_send, expected, probe, spec)
+        step = await _step(
+            generator, senders, room_size, offered / per_send, expected, probe, spec, by_ack
+        )
         step["offered"] = offered
         latency = step["ack"] if by_ack else step["delivery"]
         step["passed"] = (
@@ -207,7 +265,7 @@ async def _stepped(
             and not step["errors"]
         )
         results.append(step)
-        if not step["passed"]:
+        if stop_on_failure and not step["passed"]:
             break
     passed = [step["offered"] for step in results if step["passed"]]
     return {
@@ -254,11 +312,14 @@ async def _drain(generator: LoadGenerator, expected: _Expected, timeout: float) 
         await asyncio.sleep(0.01)
 
 
-async def _step(generator, senders, room_size, sends_per_second, expected, probe, spec) -> dict:
+async def _step(
+    generator, senders, room_size, sends_per_second, expected, probe, spec, by_ack: bool
+) -> dict:
     deliveries = generator.deliveries
     unique_before, acked_before = deliveries.unique, generator.acks.acked
     dup_before, order_before = deliveries.duplicated, deliveries.out_of_order
     errors_before = sum(generator.errors.values())
+    crossed_before = dict(generator.crossed)
     before = probe.snapshot()
     start_ns = time.monotonic_ns()
     await _phase(
@@ -281,7 +342,14 @@ async def _step(generator, senders, room_size, sends_per_second, expected, probe
         "duplicated": deliveries.duplicated - dup_before,
         "out_of_order": deliveries.out_of_order - order_before,
         "errors": sum(generator.errors.values()) - errors_before,
-        **usage_between(before, after, delivered),
+        # Per server process: deliveries to its clients from senders on another process.
+        "crossed": {
+            str(server): count - crossed_before.get(server, 0)
+            for server, count in sorted(generator.crossed.items())
+        },
+        # CPU per unit of offered load: per acked send for ingest (whose rooms may hold
+        # listeners as well), per delivery otherwise.
+        **usage_between(before, after, acked if by_ack else delivered),
     }
 
 
@@ -293,7 +361,7 @@ def _take_ack_latencies(generator: LoadGenerator) -> list[int]:
 async def connect(generator: LoadGenerator, spec: dict) -> dict:
     """Open sockets (authenticated where the server authenticates) as fast as accepted."""
     sizes = spec["sizes"]
-    probe = Probe(spec["server_pids"], spec["stack_pids"])
+    probe = probe_for(spec)
     await _warm(generator)
     placements = [(i, f"c{i % 100}") for i in range(sizes["connect_total"])]
     before = probe.snapshot()
@@ -318,7 +386,7 @@ async def connect(generator: LoadGenerator, spec: dict) -> dict:
 async def idle(generator: LoadGenerator, spec: dict) -> dict:
     """Server memory per idle socket (authenticated and joined to a room where that applies)."""
     sizes = spec["sizes"]
-    probe = Probe(spec["server_pids"], spec["stack_pids"])
+    probe = probe_for(spec)
     await _warm(generator)
     before = probe.snapshot()
     total = sizes["idle_total"]
@@ -361,7 +429,7 @@ async def noisy(generator: LoadGenerator, spec: dict) -> dict:
     tenant_b = [client for client in clients if client.index < first_a]
     tenant_a = [client for client in clients if client.index >= first_a]
     generator.acks.tag_of = lambda index: "a" if index >= first_a else "b"
-    await _settle(Probe(spec["server_pids"], spec["stack_pids"]))
+    await _settle(probe_for(spec))
     gc.freeze()
     rounds = []
     for number in range(sizes["noisy_rounds"]):
@@ -417,7 +485,7 @@ def _median(values: list[float]) -> float:
 async def _noisy_half(generator, spec, tenant_b: list, tenant_a: list) -> dict:
     sizes = spec["sizes"]
     seconds = sizes["noisy_window_seconds"]
-    probe = Probe(spec["server_pids"], spec["stack_pids"])
+    probe = probe_for(spec)
     generator.acks.by_tag = {}
     refused_before = generator.errors["rate_limited"]
     b_rate = sizes["noisy_b_per_second"] / len(tenant_b)

@@ -105,14 +105,16 @@ def parlor_environment(env: Environment) -> dict[str, str]:
     }
 
 
-def server_start(name: str, env: Environment, timeout: float = 60.0) -> RunningServer:
-    """Start server `name` pinned to the server core; return once it accepts connections."""
+def server_start(
+    name: str, env: Environment, timeout: float = 60.0, *, core: int = SERVER_CORE
+) -> RunningServer:
+    """Start server `name` pinned to `core`; return once it accepts connections."""
     port = free_port()
     command, extra_env, cwd = _command(name, port, env)
     log_path = env.log_dir / f"{name}-{port}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            pinned(SERVER_CORE, command),
+            pinned(core, command),
             env={**os.environ, **extra_env},
             cwd=cwd,
             stdout=log,

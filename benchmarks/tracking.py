@@ -58,8 +58,8 @@ class DeliveryCounters:
     last_ns: int = 0
     latencies: LatencyLog = field(default_factory=LatencyLog)
 
-    def record(self, receiver: Receiver, body: str, now_ns: int | None = None) -> None:
-        """Count one message delivered to `receiver`."""
+    def record(self, receiver: Receiver, body: str, now_ns: int | None = None) -> int:
+        """Count one message delivered to `receiver`; return its sender."""
         now_ns = time.monotonic_ns() if now_ns is None else now_ns
         sender, seq, intended_ns = body_decode(body)
         self.received += 1
@@ -71,7 +71,7 @@ class DeliveryCounters:
             seen.extend(bytes(max(len(seen), seq + 1 - len(seen))))
         if seen[seq]:
             self.duplicated += 1
-            return
+            return sender
         seen[seq] = 1
         self.unique += 1
         if seq < receiver.highest.get(sender, -1):
@@ -79,6 +79,7 @@ class DeliveryCounters:
         else:
             receiver.highest[sender] = seq
         self.latencies.samples.append(now_ns - intended_ns)
+        return sender
 
 
 def percentile(sorted_samples: list[int], fraction: float) -> int:
