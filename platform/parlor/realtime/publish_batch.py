@@ -13,11 +13,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from channels_redis.pubsub import RedisPubSubLoopLayer
+
 # A batch that Redis has not taken by then fails: its publishers log it once and receivers
 # repair the loss from storage (parlor.chat.fanout).
 BATCH_TIMEOUT_SECONDS = 2.0
-
-from channels_redis.pubsub import RedisPubSubLoopLayer
 
 
 class PublishBatcher:
