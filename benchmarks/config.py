@@ -66,8 +66,8 @@ class Sizes:
     # core holds with both processes, Redis and PostgreSQL on it (fanout: about 100 µs of
     # server CPU per delivery; ingest with a listener per sender: about 1,400 µs per send),
     # and the steps climbed to capacity where there are cores enough.
-    scaleout_fanout_rates: tuple[int, ...] = (2500, 5000)
-    scaleout_ingest_rates: tuple[int, ...] = (200, 400)
+    scaleout_fanout_rates: tuple[int, ...] = (2500, 5000, 7500)
+    scaleout_ingest_rates: tuple[int, ...] = (200, 300, 400)
     scaleout_fanout_steps: tuple[int, ...] = (
         2500, 5000, 7500, 10000, 12500, 15000, 17500, 20000, 25000, 30000, 35000, 40000, 50000
     )  # fmt: skip

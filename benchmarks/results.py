@@ -336,9 +336,14 @@ def _scaling_basis(workload: str, entry: dict) -> str:
     if entry["figure"] == scaleout.MEASURED:
         return f"{workload}: capacity {entry['capacity_1']:,} → {entry['capacity_2']:,}/s"
     unit = "send" if workload == "ingest" else "delivery"
+    if "marginal_us_1" not in entry:
+        return f"{workload}: no usable CPU figures"
     return (
-        f"{workload} at {entry['rate']:,}/s: {entry['cpu_us_per_unit_1']:,.0f} µs per {unit} "
-        f"(1 process) → {entry['cpu_us_per_unit_2']:,.0f} µs (2, summed)"
+        f"{workload}: marginal {entry['marginal_us_1']:,.0f} → {entry['marginal_us_2']:,.0f} µs "
+        f"per {unit}, fixed {entry['fixed_cores_1']:.0%} → {entry['fixed_cores_2']:.0%} of a "
+        f"core (1 → 2 processes), so capacity ≈ {entry['capacity_1']:,} → "
+        f"{entry['capacity_2']:,}/s; at {entry['rate']:,}/s {entry['cpu_us_per_unit_1']:,.0f} "
+        f"→ {entry['cpu_us_per_unit_2']:,.0f} µs per {unit}"
     )
 
 

@@ -85,28 +85,63 @@ def _capacity_ratio(one: dict, two: dict) -> dict:
 
 
 def _cpu_estimate(one: dict, two: dict) -> dict:
-    """Two cores' worth of the cost one process pays, over what two processes pay together:
-    how much of the second core the cross-process work would eat. Taken at the highest rate
-    both ran (the fixed cost of idle sockets weighs least there)."""
+    """Capacity with a core per process, extrapolated from CPU measured below saturation.
+
+    Each topology's server CPU (cores busy) is fitted over its rates as fixed + marginal x
+    rate; N processes with a core each then carry (N - fixed) / marginal units a second,
+    and the factor is that capacity for two processes over one's. The fixed part (timers,
+    probes, idle sockets: paid once per process) and the marginal part (the cross-process
+    work: every process parses every message of a room it serves) are both in it.
+    """
+    fit_1, fit_2 = _cpu_fit(one["steps"]), _cpu_fit(two["steps"])
     cost_1 = {step["offered"]: step["server_cpu_s_per_million"] for step in one["steps"]}
     cost_2 = {step["offered"]: step["server_cpu_s_per_million"] for step in two["steps"]}
-    by_rate = {
-        rate: round(2 * cost_1[rate] / cost_2[rate], 2)
-        for rate in sorted(cost_1)
-        if rate in cost_2 and cost_1[rate] > 0 and cost_2[rate] > 0
-    }
-    if not by_rate:
-        return {"figure": ESTIMATED, "factor": 0.0, "rate": 0, "by_rate": {}}
-    rate = max(by_rate)
+    rates = [rate for rate in sorted(cost_1) if rate in cost_2]
+    if fit_1 is None or fit_2 is None or not rates:
+        return {"figure": ESTIMATED, "factor": 0.0, "rate": 0}
+    capacity_1 = (1 - fit_1[0]) / fit_1[1]
+    capacity_2 = (2 - fit_2[0]) / fit_2[1]
+    rate = rates[-1]
     return {
         "figure": ESTIMATED,
-        "factor": by_rate[rate],
+        "factor": round(capacity_2 / capacity_1, 2) if capacity_1 > 0 else 0.0,
         "rate": rate,
         # µs of server CPU per unit: CPU-seconds per million units are µs per unit.
         "cpu_us_per_unit_1": cost_1[rate],
         "cpu_us_per_unit_2": cost_2[rate],
-        "by_rate": {str(offered): factor for offered, factor in by_rate.items()},
+        "fixed_cores_1": round(fit_1[0], 3),
+        "fixed_cores_2": round(fit_2[0], 3),
+        "marginal_us_1": round(fit_1[1] * 1e6, 1),
+        "marginal_us_2": round(fit_2[1] * 1e6, 1),
+        "capacity_1": round(capacity_1),
+        "capacity_2": round(capacity_2),
     }
+
+
+def _cpu_fit(steps: list[dict]) -> tuple[float, float] | None:
+    """Least-squares fit of cores busy = fixed + marginal x rate; None without a usable slope.
+
+    With one rate the fixed part is taken as nothing; a negative fitted fixed part (noise) is
+    clamped to nothing and the slope taken through the origin instead.
+    """
+    points = [
+        (step["offered"], step["offered"] * step["server_cpu_s_per_million"] / 1e6)
+        for step in steps
+        if step["offered"] > 0 and step["server_cpu_s_per_million"] > 0
+    ]
+    if not points:
+        return None
+    through_origin = sum(r * c for r, c in points) / sum(r * r for r, _ in points)
+    if len(points) < 2:
+        return 0.0, through_origin
+    mean_r = sum(r for r, _ in points) / len(points)
+    mean_c = sum(c for _, c in points) / len(points)
+    spread = sum((r - mean_r) ** 2 for r, _ in points)
+    slope = sum((r - mean_r) * (c - mean_c) for r, c in points) / spread
+    fixed = mean_c - slope * mean_r
+    if fixed < 0 or slope <= 0:
+        return 0.0, through_origin
+    return fixed, slope
 
 
 def headline_factor(run: dict) -> float:

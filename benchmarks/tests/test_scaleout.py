@@ -43,7 +43,7 @@ def test_every_room_has_members_on_both_processes_and_senders_alternate(rooms, c
     assert {scaleout.process_of(index, rooms, 1) for index in range(clients)} == {0}
 
 
-def test_cpu_based_estimate_is_two_cores_of_one_process_over_both_processes():
+def test_cpu_based_estimate_extrapolates_capacity_with_a_core_per_process():
     def run(costs: dict[int, float]) -> dict:
         return {
             "steps": [
@@ -52,11 +52,22 @@ def test_cpu_based_estimate_is_two_cores_of_one_process_over_both_processes():
             "capacity": 0,
         }
 
-    one = {"fanout": run({2500: 60.0, 5000: 50.0}), "ingest": run({250: 800.0})}
-    two = {"fanout": run({2500: 75.0, 5000: 55.0}), "ingest": run({250: 1000.0})}
+    # One process: 0.05 cores fixed + 40 µs a delivery; two: 0.10 + 44 µs (summed).
+    one = {
+        "fanout": run({2500: (0.05 + 0.1) / 2500 * 1e6, 5000: (0.05 + 0.2) / 5000 * 1e6}),
+        "ingest": run({250: 800.0}),
+    }
+    two = {
+        "fanout": run({2500: (0.10 + 0.11) / 2500 * 1e6, 5000: (0.10 + 0.22) / 5000 * 1e6}),
+        "ingest": run({250: 1000.0}),
+    }
     figures = scaleout.scaling({"1": one, "2": two}, scaleout.pinning(2))
-    assert figures["fanout"]["factor"] == pytest.approx(2 * 50 / 55, abs=0.01)
-    assert figures["fanout"]["rate"] == 5000
+    fanout = figures["fanout"]
+    assert fanout["capacity_1"] == pytest.approx(0.95 / 40e-6, rel=0.01)
+    assert fanout["capacity_2"] == pytest.approx(1.90 / 44e-6, rel=0.01)
+    assert fanout["factor"] == pytest.approx((1.90 / 44) / (0.95 / 40), abs=0.01)
+    assert fanout["rate"] == 5000
+    # One rate: no fixed part to fit, so the factor is two cores' cost ratio.
     assert figures["ingest"]["factor"] == pytest.approx(1.6)
     assert figures["ingest"]["figure"] == scaleout.ESTIMATED
 
