@@ -31,6 +31,19 @@ MEASURES = {
     "noisy": "tenant B's ack p99 increase while A floods (median of paired windows)",
     "scaleout": "scaling factor",
 }
+# Parlor on uvicorn when issue 11 was filed (the full run of 2026-11-22 03:19 UTC, whose
+# table the issue quotes): the "before this issue" column, kept beside every new run.
+BEFORE_ISSUE_11 = {
+    "fanout": "5,000 (40 ms)",
+    "fanout cost": "155 µs → 6,432/s",
+    "bigroom": "not re-run",
+    "ingest": "250 (17 ms)",
+    "ingest cost": "2,716 µs → 368/s",
+    "connect": "366 (0)",
+    "idle": "37.8",
+    "noisy": "—",
+    "scaleout": "not measured",
+}
 # Row names where the scenario's own name says too little.
 LABELS = {"scaleout": "scale-out, 2 processes"}
 # Scenarios run on Parlor servers only: the peers' cells stay empty.
@@ -114,21 +127,25 @@ def summary(report: dict) -> str:
     lines = [
         machine_line(report["machine"]),
         "",
-        "| scenario | measure | target | " + " | ".join(f"`{s}`" for s in servers) + " |",
-        "|---|---|---|" + "---|" * len(servers),
+        "| scenario | measure | target | `parlor-uvicorn` before issue 11 | "
+        + " | ".join(f"`{s}`" for s in servers)
+        + " |",
+        "|---|---|---|---|" + "---|" * len(servers),
     ]
     for scenario, by_server in report["scenarios"].items():
         cells = [cell(scenario, by_server.get(server, [])) for server in servers]
         lines.append(
             f"| {LABELS.get(scenario, scenario)} | {MEASURES[scenario]} | {TARGETS[scenario]} | "
-            + " | ".join(cells)
-            + " |"
+            f"{BEFORE_ISSUE_11.get(scenario, '')} | " + " | ".join(cells) + " |"
         )
         if scenario in STEPPED:
             costs = [stepped_cost_cell(by_server.get(server, [])) for server in servers]
             unit = "send" if scenario == "ingest" else "delivery"
+            before = BEFORE_ISSUE_11.get(f"{scenario} cost", "")
             lines.append(
-                f"| {scenario} | CPU per {unit} → one-core estimate | | " + " | ".join(costs) + " |"
+                f"| {scenario} | CPU per {unit} → one-core estimate | | {before} | "
+                + " | ".join(costs)
+                + " |"
             )
     choice = server_choice(report)
     if choice:

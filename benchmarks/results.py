@@ -360,9 +360,9 @@ def _pinning_note(run: dict) -> str:
         f"Pinning: fewer than {scaleout.CORES_FOR_CAPACITY} cores, so both server processes, "
         f"Redis and PostgreSQL on core {plan['stack_core']} and the load generator on core "
         f"{plan['load_core']}: a capacity ratio would measure two processes taking turns on one "
-        "core. Fixed offered rates instead; factor = 2 x server CPU per unit with one process / "
-        "server CPU per unit of both processes together (how much of a second core the "
-        "cross-process work would eat)."
+        "core. Fixed offered rates instead: each topology's server CPU (both processes summed) "
+        "is fitted as fixed + marginal x rate, N processes with a core each are taken to carry "
+        "(N - fixed) / marginal a second, and the factor is that capacity for two over one."
     )
 
 
