@@ -15,7 +15,7 @@ from benchmarks.results import (
 
 TARGETS = {
     "fanout": "≥ 10,000 at p99 ≤ 100 ms, 0 lost",
-    "bigroom": "",
+    "bigroom": "≥ 10,000 at p99 ≤ 200 ms, 0 lost",
     "ingest": "≥ 2,000 at ack p99 ≤ 50 ms",
     "connect": "≥ 800/s, 0 failures",
     "idle": "≤ 20 KiB",
