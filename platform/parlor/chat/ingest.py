@@ -33,6 +33,10 @@ class PendingSend:
     future: asyncio.Future[MessageSent] = field(repr=False)
 
 
+# A lane holding this many sends writes them at once: the batch is worth its commit already.
+LINGER_ENOUGH = 16
+
+
 class TenantAdmission:
     """At most `limit` sends of one tenant in the writer at once; the rest wait their turn.
 
@@ -88,8 +92,19 @@ class MessageWriter:
     (docs/quotas.md).
     """
 
-    def __init__(self, *, batch_max: int, tenant_max: int = 0, writers: int = 1) -> None:
+    def __init__(
+        self, *, batch_max: int, tenant_max: int = 0, writers: int = 1, linger: float = 0.0
+    ) -> None:
         self.batch_max = batch_max
+        self.linger = linger
+        # When each lane last finished a batch (loop time): a lane busy a moment ago lingers.
+        # Kept after the lane's task ends: under load the next send often starts a new one.
+        self.last_written: dict[TenantSchema, float] = {}
+        # A lingering lane's wake-up: set early once it holds enough sends.
+        self.wakers: dict[TenantSchema, asyncio.Future[None]] = {}
+        self.enough = max(
+            1, min(LINGER_ENOUGH, tenant_max // 2 if tenant_max > 0 else LINGER_ENOUGH)
+        )
         self.queues: dict[TenantSchema, list[PendingSend]] = {}
         # held: the loop keeps only weak references to tasks
         self.tasks: dict[TenantSchema, asyncio.Task] = {}
@@ -104,7 +119,11 @@ class MessageWriter:
         try:
             loop = asyncio.get_running_loop()
             pending = PendingSend(schema, params, begins_conversation, loop.create_future())
-            self.queues.setdefault(schema, []).append(pending)
+            queue = self.queues.setdefault(schema, [])
+            queue.append(pending)
+            waker = self.wakers.get(schema)
+            if waker is not None and len(queue) >= self.enough and not waker.done():
+                waker.set_result(None)
             if schema not in self.tasks:
                 self.tasks[schema] = loop.create_task(self._write_queue(schema))
             return await pending.future
@@ -114,16 +133,37 @@ class MessageWriter:
     async def _write_queue(self, schema: TenantSchema) -> None:
         try:
             while self.queues.get(schema):
+                if self._should_linger(schema):
+                    await self._linger(schema)
                 async with self.slots:
                     # Taken once the lane holds a writer slot: sends that came meanwhile join.
                     queue = self.queues[schema]
                     batch = queue[: self.batch_max]
                     del queue[: self.batch_max]
                     await self._write(batch)
+                self.last_written[schema] = asyncio.get_running_loop().time()
         finally:
             del self.tasks[schema]
             if not self.queues.get(schema):
                 self.queues.pop(schema, None)
+
+    async def _linger(self, schema: TenantSchema) -> None:
+        """Wait up to `linger` for the lane to hold `enough` sends."""
+        loop = asyncio.get_running_loop()
+        waker = self.wakers[schema] = loop.create_future()
+        timer = loop.call_later(self.linger, _wake, waker)
+        try:
+            await waker
+        finally:
+            timer.cancel()
+            self.wakers.pop(schema, None)
+
+    def _should_linger(self, schema: TenantSchema) -> bool:
+        """Wait for more sends only while the lane is under load and holds just a few."""
+        if self.linger <= 0 or len(self.queues[schema]) >= self.enough:
+            return False
+        written = self.last_written.get(schema)
+        return written is not None and asyncio.get_running_loop().time() - written < self.linger
 
     async def _write(self, batch: list[PendingSend]) -> None:
         try:
@@ -203,6 +243,11 @@ async def _returned_rows(cursor) -> list[tuple | None]:
             return rows
 
 
+def _wake(waker: asyncio.Future[None]) -> None:
+    if not waker.done():
+        waker.set_result(None)
+
+
 def _fail(batch: list[PendingSend], error: BaseException) -> None:
     for pending in batch:
         if not pending.future.done():
@@ -223,5 +268,6 @@ def message_writer() -> MessageWriter:
             batch_max=setting("GROUP_COMMIT_MAX"),
             tenant_max=setting("GROUP_COMMIT_TENANT_MAX"),
             writers=setting("GROUP_COMMIT_WRITERS"),
+            linger=setting("GROUP_COMMIT_LINGER_SECONDS"),
         )
     return writer

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import weakref
 from typing import Any
 
 from channels_redis.pubsub import RedisPubSubChannelLayer, RedisPubSubLoopLayer
@@ -63,9 +62,6 @@ class DeploymentChannelLayer(RedisPubSubChannelLayer):
     def __init__(self, *args: Any, prefix: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.prefix = prefix
-        self._batchers: weakref.WeakKeyDictionary[RedisPubSubLoopLayer, PublishBatcher] = (
-            weakref.WeakKeyDictionary()
-        )
 
     def __getattr__(self, name: str) -> Any:
         if name in LAYER_METHODS:
@@ -81,9 +77,11 @@ class DeploymentChannelLayer(RedisPubSubChannelLayer):
     def publish_batcher(self) -> PublishBatcher:
         """Return the publish batcher of this event loop's layer (parlor.realtime.publish_batch)."""
         loop_layer = self._get_layer()
-        batcher = self._batchers.get(loop_layer)
+        # Kept on the loop's layer, so it goes when channels-redis drops that layer with its
+        # loop (a mapping keyed by the layer would keep the layer alive through the batcher).
+        batcher = getattr(loop_layer, "parlor_publish_batcher", None)
         if batcher is None:
-            batcher = self._batchers[loop_layer] = PublishBatcher(loop_layer)
+            batcher = loop_layer.parlor_publish_batcher = PublishBatcher(loop_layer)
         return batcher
 
     def _get_layer(self) -> RedisPubSubLoopLayer:

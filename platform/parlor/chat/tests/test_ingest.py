@@ -159,3 +159,55 @@ async def test_a_send_over_the_limits_is_refused_before_it_takes_a_connection(
             client_msg_id=client_msg_id,
         )
     assert refused.value.code == code
+
+
+class _Schema:
+    """Stands in for a TenantSchema: the writer only hashes and compares it."""
+
+
+@pytest.fixture
+def stub_commits(monkeypatch):
+    """The writer's commits, each recorded by size and answered at once (no database)."""
+    sizes: list[int] = []
+
+    async def commit(batch):
+        sizes.append(len(batch))
+        await asyncio.sleep(0)
+        return [None] * len(batch)
+
+    monkeypatch.setattr(ingest, "_commit", commit)
+    return sizes
+
+
+async def _store(writer, schema) -> None:
+    with pytest.raises(ApplicationError):  # the stub stores nothing: "no such room"
+        await writer.store(schema=schema, params={}, begins_conversation=False)
+
+
+@pytest.mark.django_db(databases=[])
+async def test_an_idle_lane_writes_a_send_at_once(stub_commits):
+    writer = ingest.MessageWriter(batch_max=200, tenant_max=20, linger=5.0)
+    await asyncio.wait_for(_store(writer, _Schema()), timeout=1.0)  # no 5 s linger
+    assert stub_commits == [1]
+
+
+@pytest.mark.django_db(databases=[])
+async def test_a_busy_lane_lingers_and_commits_what_came_meanwhile_together(stub_commits):
+    writer = ingest.MessageWriter(batch_max=200, tenant_max=20, linger=0.05)
+    schema = _Schema()
+    await _store(writer, schema)  # the lane has just written: it is busy now
+    first = asyncio.ensure_future(_store(writer, schema))
+    await asyncio.sleep(0.01)  # inside the linger: these join the first send's batch
+    rest = [asyncio.ensure_future(_store(writer, schema)) for _ in range(3)]
+    await asyncio.gather(first, *rest)
+    assert stub_commits == [1, 4]
+
+
+@pytest.mark.django_db(databases=[])
+async def test_a_lingering_lane_writes_as_soon_as_it_holds_enough(stub_commits):
+    writer = ingest.MessageWriter(batch_max=200, tenant_max=20, linger=5.0)
+    schema = _Schema()
+    await _store(writer, schema)
+    sends = [asyncio.ensure_future(_store(writer, schema)) for _ in range(writer.enough)]
+    await asyncio.wait_for(asyncio.gather(*sends), timeout=1.0)  # woken early, not after 5 s
+    assert stub_commits == [1, writer.enough]
