@@ -105,6 +105,75 @@ SELECT true, (SELECT detail->>'from' FROM reopened), * FROM inserted
 UNION ALL SELECT false, NULL, * FROM existing
 """
 
+# INSERT_MESSAGE for a batch of one schema's sends, in one statement (issue 11: one command
+# and one executor run per batch, not one per send). Each parameter is an array with one
+# element per send, numbered by `ord`. A room's new messages take its next seqs in `ord`
+# order; its row is locked (in id order: two batches never deadlock) and updated once, and
+# its first visitor (or user) message of the batch reopens it. Rows: ord, then
+# INSERT_MESSAGE's row; none for a send to a room that does not exist. Two sends of one batch
+# with one client_msg_id fail it (unique key): the writer then stores each send alone.
+INSERT_MESSAGES = """
+WITH input AS (
+    SELECT * FROM unnest(%(ord)s::int[], %(room)s::text[], %(sender_kind)s::text[],
+        %(sender_id)s::text[], %(sender_name)s::text[], %(body)s::text[],
+        %(client_msg_id)s::text[], %(sent_at)s::timestamptz[])
+        AS i(ord, room_id, sender_kind, sender_id, sender_name, body, client_msg_id, sent_at)
+), existing AS (
+    SELECT i.ord, {message_columns_m} FROM input i
+    JOIN {message} m ON m.room_id = i.room_id AND m.sender_kind = i.sender_kind
+        AND m.sender_id = i.sender_id AND m.client_msg_id = i.client_msg_id
+), fresh AS (
+    SELECT i.*, row_number() OVER (PARTITION BY i.room_id ORDER BY i.ord) AS n FROM input i
+    WHERE NOT EXISTS (SELECT FROM existing e WHERE e.ord = i.ord)
+), added AS (
+    SELECT room_id, count(*) AS count, max(sent_at) AS sent_at,
+        min(ord) FILTER (WHERE sender_kind <> 'agent') AS reopener
+    FROM fresh GROUP BY room_id
+), previous AS (
+    SELECT id, status AS old_status FROM {room}
+    WHERE id IN (SELECT room_id FROM added) ORDER BY id
+    FOR UPDATE
+), room AS (
+    UPDATE {room} r SET last_seq = r.last_seq + added.count,
+        last_activity_at = GREATEST(r.last_activity_at, added.sent_at),
+        status = CASE WHEN added.reopener IS NOT NULL AND old_status IN ('resolved', 'snoozed')
+            THEN 'open' ELSE old_status END,
+        snoozed_until = CASE WHEN added.reopener IS NOT NULL
+            AND old_status IN ('resolved', 'snoozed') THEN NULL ELSE r.snoozed_until END
+    FROM previous JOIN added ON added.room_id = previous.id
+    WHERE r.id = previous.id
+    RETURNING r.id, r.last_seq - added.count AS base_seq, old_status, r.status AS new_status,
+        r.assignee, added.reopener
+), reopening AS (
+    SELECT room.id AS room_id, room.base_seq + fresh.n AS seq, room.assignee, room.old_status,
+        fresh.sender_name, fresh.sent_at
+    FROM room JOIN fresh ON fresh.ord = room.reopener
+    WHERE room.old_status <> room.new_status
+), reopened AS (
+    INSERT INTO {conversation_event} AS event (room_id, kind, actor, detail, created_at)
+    SELECT room_id, 'status_changed', COALESCE(NULLIF(sender_name, ''), 'Visitor'),
+        jsonb_build_object('from', old_status, 'to', 'open'), sent_at
+    FROM reopening
+    RETURNING event.room_id, event.actor, event.detail,
+        (SELECT seq FROM reopening WHERE reopening.room_id = event.room_id) AS seq,
+        (SELECT assignee FROM reopening WHERE reopening.room_id = event.room_id) AS assignee
+), {conversation_reopened_outbox}, inserted AS (
+    INSERT INTO {message}
+        (room_id, seq, sender_kind, sender_id, sender_name, body, client_msg_id, sent_at)
+    SELECT fresh.room_id, room.base_seq + fresh.n, sender_kind, sender_id, sender_name, body,
+        client_msg_id, sent_at
+    FROM fresh JOIN room ON room.id = fresh.room_id
+    ORDER BY fresh.ord
+    RETURNING {message_columns}
+), {message_created_outbox}
+SELECT fresh.ord, true, reopening.old_status, inserted.*
+FROM inserted
+JOIN room ON room.id = inserted.room_id
+JOIN fresh ON fresh.room_id = inserted.room_id AND room.base_seq + fresh.n = inserted.seq
+LEFT JOIN reopening ON reopening.room_id = inserted.room_id AND reopening.seq = inserted.seq
+UNION ALL SELECT ord, false, NULL, {message_columns_e} FROM existing
+"""
+
 # A visitor's or user's own conversation begins with its first message: the room and the
 # owner's membership and its `created` event, once (same parameters as INSERT_MESSAGE); a
 # row only when it began.
@@ -180,6 +249,8 @@ def statement(template: str, schema: TenantSchema) -> str:
         "membership": MEMBERSHIP.identifier(schema),
         "conversation_event": CONVERSATION_EVENT.identifier(schema),
         "message_columns": sql.SQL(MESSAGE.column_list()),
+        "message_columns_m": sql.SQL(MESSAGE.column_list("m")),
+        "message_columns_e": sql.SQL(MESSAGE.column_list("existing")),
         "schema_name": sql.Literal(schema.name),
         **{key: sql.Identifier(schema.name, table) for key, table in OUTBOX_TABLES.items()},
     }
@@ -205,6 +276,17 @@ def send_params(
         "client_msg_id": client_msg_id,
         "sent_at": sent_at,
     }
+
+
+BATCH_FIELDS = (
+    "room", "sender_kind", "sender_id", "sender_name", "body", "client_msg_id", "sent_at"
+)
+
+
+def batch_params(sends: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Return the parameters of INSERT_MESSAGES for sends of one tenant (send_params each)."""
+    params: dict[str, Any] = {field: [send[field] for send in sends] for field in BATCH_FIELDS}
+    return {"tenant": sends[0]["tenant"], "ord": list(range(len(sends))), **params}
 
 
 def sent_from_row(row: Sequence[Any]) -> MessageSent:
