@@ -6,13 +6,16 @@ import asyncio
 from collections import Counter
 
 import pytest
+from django.utils import timezone
 
 from parlor.base import pool
 from parlor.base.db import in_schema
 from parlor.base.errors import ApplicationError
-from parlor.chat import ingest, posting, store
-from parlor.chat.models import Message
-from parlor.chat.tests.support import principal_for, unique
+from parlor.base.identity import PrincipalKind
+from parlor.base.schemas import tenant_schema
+from parlor.chat import ingest, posting, statements, store
+from parlor.chat.models import ConversationEvent, Message, Room
+from parlor.chat.tests.support import principal_for, tenant_ref, unique
 from parlor.testing.tenants import COMMIT_FAIL_MARK
 from parlor.testing.tenants import failpoint_tenant as failpoint_tenant_created
 
@@ -211,3 +214,108 @@ async def test_a_lingering_lane_writes_as_soon_as_it_holds_enough(stub_commits):
     sends = [asyncio.ensure_future(_store(writer, schema)) for _ in range(writer.enough)]
     await asyncio.wait_for(asyncio.gather(*sends), timeout=1.0)  # woken early, not after 5 s
     assert stub_commits == [1, writer.enough]
+
+
+# The batch statement (INSERT_MESSAGES) against the one-send statement (INSERT_MESSAGE): the
+# same sends, once one by one and once as one batch, into two sets of like rooms.
+ROLES = ("a", "b", "resolved", "snoozed")
+
+
+def rooms_made(prefix: str) -> dict[str, str]:
+    """Two channels, a resolved and a snoozed conversation; return role -> room id."""
+    rooms = {role: unique(f"{prefix}-{role}") for role in ROLES}
+    Room.objects.create(id=rooms["a"], kind="channel")
+    Room.objects.create(id=rooms["b"], kind="channel")
+    Room.objects.create(id=rooms["resolved"], kind="conversation", status="resolved")
+    Room.objects.create(
+        id=rooms["snoozed"], kind="conversation", status="snoozed", snoozed_until=timezone.now()
+    )
+    return rooms
+
+
+def pending(schema, role_rooms, role, principal, body, client_msg_id) -> ingest.PendingSend:
+    room = role_rooms.get(role, role)  # a role with no room: a room that does not exist
+    params = statements.send_params(
+        room_id=room, sender=principal, body=body, client_msg_id=client_msg_id,
+        sent_at=timezone.now(),
+    )  # fmt: skip
+    return ingest.PendingSend(schema, params, False, asyncio.get_running_loop().create_future())
+
+
+def outcome(row, role_of: dict[str, str]):
+    if row is None:
+        return None
+    sent = statements.sent_from_row(row)
+    message = sent.message
+    return (
+        sent.created, sent.reopened_from, role_of[message.room_id], message.seq,
+        message.sender_id, message.body, message.client_msg_id,
+    )  # fmt: skip
+
+
+def rooms_state(rooms: dict[str, str]) -> dict[str, tuple]:
+    state = {}
+    for role, room_id in rooms.items():
+        room = Room.objects.get(id=room_id)
+        events = ConversationEvent.objects.filter(room_id=room_id).order_by("id")
+        state[role] = (
+            room.last_seq, room.status, room.snoozed_until is None,
+            [(event.kind, event.actor, event.detail) for event in events],
+        )  # fmt: skip
+    return state
+
+
+async def test_a_batch_stores_exactly_what_its_sends_one_by_one_would(tenant_alpha):
+    schema = tenant_schema(tenant_ref(tenant_alpha))
+    name = tenant_alpha.tenant.schema_name
+    user, other = principal_for(tenant_alpha), principal_for(tenant_alpha)
+    agent = principal_for(tenant_alpha, PrincipalKind.AGENT, name="Ann")
+    visitor = principal_for(tenant_alpha, PrincipalKind.VISITOR, name="Vic")
+    sends = [
+        ("a", user, "one", "c1"),
+        ("b", user, "two", "c1"),
+        ("a", user, "resent", "c0"),  # stored before: returned, not stored again
+        ("resolved", agent, "agent first", "c1"),  # an agent's message reopens nothing
+        ("resolved", visitor, "reopens", "c1"),
+        ("resolved", visitor, "after", "c2"),
+        ("nowhere", user, "lost", "c1"),
+        ("a", other, "three", "c1"),
+        ("snoozed", visitor, "wakes", "c1"),
+    ]
+    results = {}
+    for path in ("alone", "batch"):
+        rooms = await in_schema(name, rooms_made, path)
+        role_of = {room_id: role for role, room_id in rooms.items()}
+        await ingest._insert([pending(schema, rooms, "a", user, "first", "c0")], begin=False)
+        batch = [pending(schema, rooms, *send) for send in sends]
+        if path == "alone":
+            rows = [(await ingest._insert([each], begin=False))[0] for each in batch]
+        else:
+            rows = await ingest._insert(batch, begin=False)
+        results[path] = (
+            [outcome(row, role_of) for row in rows],
+            await in_schema(name, rooms_state, rooms),
+        )
+    assert results["batch"] == results["alone"]
+    outcomes, state = results["batch"]
+    assert [each and each[:2] for each in outcomes] == [
+        (True, None), (True, None), (False, None), (True, None), (True, "resolved"),
+        (True, None), None, (True, None), (True, "snoozed"),
+    ]  # fmt: skip
+    assert [each and each[3] for each in outcomes] == [2, 1, 1, 1, 2, 3, None, 3, 1]
+    assert state["resolved"][:3] == (3, "open", True)
+    assert [event[:2] for event in state["resolved"][3]] == [("status_changed", "Vic")]
+
+
+async def test_one_client_msg_id_twice_in_a_batch_is_stored_once(tenant_alpha):
+    schema = tenant_schema(tenant_ref(tenant_alpha))
+    rooms = await in_schema(tenant_alpha.tenant.schema_name, rooms_made, "twice")
+    user = principal_for(tenant_alpha)
+    batch = [pending(schema, rooms, "a", user, body, "same") for body in ("first", "again")]
+    with pytest.raises(pool.DatabaseFailed):  # the unique key spoils the batch ...
+        await ingest._insert(batch, begin=False)
+    # ... and the writer stores each send alone: the second is the first's repeat.
+    await ingest.MessageWriter(batch_max=10)._write(batch)
+    first, again = [each.future.result() for each in batch]
+    assert (first.created, again.created) == (True, False)
+    assert again.message == first.message
