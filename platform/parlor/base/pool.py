@@ -122,12 +122,21 @@ async def _pool_open() -> AsyncConnectionPool:
         # How long a caller waits for a free connection before its frame answers `internal`.
         timeout=setting("DB_POOL_TIMEOUT_SECONDS"),
         kwargs={"autocommit": True},
+        configure=_session_configure,
         name="parlor-hot-path",
         open=False,
     )
     # Not waiting: a database that is down now fails the first calls, not the process start.
     await pool.open(wait=False)
     return pool
+
+
+async def _session_configure(connection: psycopg.AsyncConnection) -> None:
+    """Plan each prepared hot-path statement once (PostgreSQL's generic plan), not per call."""
+    # The hot path's statements are keyed lookups and writes whose best plan never depends on
+    # the values; left to choose, PostgreSQL kept re-planning the batch insert (~1 ms of CPU a
+    # batch, more than running it) because its estimate for the custom plan looked cheaper.
+    await connection.execute("SET plan_cache_mode = force_generic_plan")
 
 
 async def _pool_close(pool: AsyncConnectionPool) -> None:

@@ -14,13 +14,15 @@ import weakref
 from collections import deque
 from dataclasses import dataclass, field
 
+from psycopg import AsyncRawCursor
+
 from parlor.base.conf import setting
 from parlor.base.errors import NotFound
 from parlor.base.pool import DatabaseFailed, hot_connection
 from parlor.base.schemas import TenantSchema
 from parlor.chat import statements
 from parlor.chat.records import MessageSent
-from parlor.chat.statements import statement
+from parlor.chat.statements import raw_statement, statement
 
 
 @dataclass(slots=True)
@@ -204,8 +206,10 @@ async def _insert(batch: list[PendingSend], *, begin: bool) -> list[tuple | None
             # Alone: one autocommit statement. psycopg returns once the server is ready for
             # the next query, which is after the commit, so the row is durable.
             pending = batch[0]
-            insert = statement(statements.INSERT_MESSAGE, pending.schema)
-            return [await (await connection.execute(insert, pending.params)).fetchone()]
+            insert, names = raw_statement(statements.INSERT_MESSAGE, pending.schema)
+            cursor = AsyncRawCursor(connection)
+            await cursor.execute(insert, statements.raw_values(names, pending.params))
+            return [await cursor.fetchone()]
         # A batch comes from one lane, so from one tenant's schema: one statement stores it
         # (INSERT_MESSAGES), not one per send: a command and an executor run per batch cost
         # PostgreSQL and psycopg far less than one per send (issue 11).
@@ -214,10 +218,20 @@ async def _insert(batch: list[PendingSend], *, begin: bool) -> list[tuple | None
             if begin:
                 sql = statement(statements.CONVERSATION_BEGIN, schema)
                 await connection.cursor().executemany(sql, params)
-            insert = statement(statements.INSERT_MESSAGES, schema)
-            cursor = await connection.execute(insert, statements.batch_params(params))
+            insert, names = raw_statement(statements.INSERT_MESSAGES, schema)
+            cursor = AsyncRawCursor(connection)
+            await cursor.execute(insert, statements.raw_values(names, _batch_params(params)))
         # Out of the transaction block: COMMIT has succeeded, so every row is durable.
         return _rows_by_send(await cursor.fetchall(), len(batch))
+
+
+def _batch_params(params: list[dict]) -> dict:
+    try:
+        return statements.batch_params(params)
+    except TypeError as error:
+        # A text JSON cannot carry: nothing was sent; each send is written alone, so only
+        # the bad one fails.
+        raise DatabaseFailed(connection_lost=False) from error
 
 
 def _rows_by_send(stored: list[tuple], count: int) -> list[tuple | None]:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from parlor.base import pool
 from parlor.base.db import in_schema
 from parlor.base.errors import ApplicationError
-from parlor.base.identity import PrincipalKind
+from parlor.base.identity import PrincipalKind, TenantRef
 from parlor.base.schemas import tenant_schema
 from parlor.chat import ingest, posting, statements, store
 from parlor.chat.models import ConversationEvent, Message, Room
@@ -281,6 +281,7 @@ async def test_a_batch_stores_exactly_what_its_sends_one_by_one_would(tenant_alp
         ("nowhere", user, "lost", "c1"),
         ("a", other, "three", "c1"),
         ("snoozed", visitor, "wakes", "c1"),
+        ("b", user, 'He said "hi" \\ <b>\u00e9 \U0001f600</b>\n\t%s $1', "c2"),  # text as it came
     ]
     results = {}
     for path in ("alone", "batch"):
@@ -292,6 +293,11 @@ async def test_a_batch_stores_exactly_what_its_sends_one_by_one_would(tenant_alp
             rows = [(await ingest._insert([each], begin=False))[0] for each in batch]
         else:
             rows = await ingest._insert(batch, begin=False)
+            # A new row holds its send's time to the microsecond (JSON carried it).
+            created = [(row, each) for row, each in zip(rows, batch) if row and row[0]]
+            times = [(statements.sent_from_row(row).message.sent_at, each.params["sent_at"])
+                     for row, each in created]  # fmt: skip
+            assert len(times) == 8 and all(stored == given for stored, given in times), times
         results[path] = (
             [outcome(row, role_of) for row in rows],
             await in_schema(name, rooms_state, rooms),
@@ -300,9 +306,10 @@ async def test_a_batch_stores_exactly_what_its_sends_one_by_one_would(tenant_alp
     outcomes, state = results["batch"]
     assert [each and each[:2] for each in outcomes] == [
         (True, None), (True, None), (False, None), (True, None), (True, "resolved"),
-        (True, None), None, (True, None), (True, "snoozed"),
+        (True, None), None, (True, None), (True, "snoozed"), (True, None),
     ]  # fmt: skip
-    assert [each and each[3] for each in outcomes] == [2, 1, 1, 1, 2, 3, None, 3, 1]
+    assert [each and each[3] for each in outcomes] == [2, 1, 1, 1, 2, 3, None, 3, 1, 2]
+    assert outcomes[-1][5] == sends[-1][2]
     assert state["resolved"][:3] == (3, "open", True)
     assert [event[:2] for event in state["resolved"][3]] == [("status_changed", "Vic")]
 
@@ -319,3 +326,13 @@ async def test_one_client_msg_id_twice_in_a_batch_is_stored_once(tenant_alpha):
     first, again = [each.future.result() for each in batch]
     assert (first.created, again.created) == (True, False)
     assert again.message == first.message
+
+
+def test_raw_statements_number_each_name_once_in_order():
+    schema = tenant_schema(TenantRef(id=1, slug="t", schema_name="tenant_x"))
+    text, names = statements.raw_statement(
+        "SELECT %(b)s, %(a)s, %(b)s, 'x%%' FROM {message}", schema
+    )
+    assert text == 'SELECT $1, $2, $1, \'x%\' FROM "tenant_x"."chat_message"'
+    assert names == ("b", "a")
+    assert statements.raw_values(names, {"a": 1, "b": 2}) == [2, 1]
