@@ -72,7 +72,12 @@ class Room(models.Model):
 class Message(models.Model):
     """One stored message; (room, seq) orders a room and (room, sender, client_msg_id) dedups."""
 
-    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="messages")
+    # No index of its own: the unique (room, seq) serves every lookup by room, and a second
+    # index on room alone let PostgreSQL's generic plan for the idempotency probe walk a
+    # room's messages instead of the unique (room, sender, client_msg_id) key (issue 11).
+    room = models.ForeignKey(
+        Room, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
     seq = models.BigIntegerField()
     sender_kind = models.CharField(max_length=16)
     sender_id = models.CharField(max_length=255)
@@ -84,10 +89,14 @@ class Message(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["room", "seq"], name="chat_message_room_seq"),
-            # The kind is part of the sender: visitor "42" and user "42" are different people.
+            # The idempotency key. The kind is part of the sender: visitor "42" and user "42"
+            # are different people. client_msg_id leads so the hot path's probe, which
+            # compares the room in a form no index serves, can only take this index
+            # (parlor.chat.statements: a generic plan made on a new tenant's empty table
+            # otherwise chose chat_message_room_seq and walked the room's messages).
             models.UniqueConstraint(
-                fields=["room", "sender_kind", "sender_id", "client_msg_id"],
-                name="chat_message_room_sender_client_msg_id",
+                fields=["client_msg_id", "sender_id", "sender_kind", "room"],
+                name="chat_message_idempotency_key",
             ),
         ]
 

@@ -73,8 +73,8 @@ CONVERSATION_REOPENED_OUTBOX = outbox_ctes(
 INSERT_MESSAGE = """
 WITH existing AS (
     SELECT {message_columns} FROM {message}
-    WHERE room_id = %(room)s AND sender_kind = %(sender_kind)s AND sender_id = %(sender_id)s
-        AND client_msg_id = %(client_msg_id)s
+    WHERE client_msg_id = %(client_msg_id)s AND sender_id = %(sender_id)s
+        AND sender_kind = %(sender_kind)s AND {room_unindexed} = %(room)s
 ), previous AS (
     SELECT status AS old_status FROM {room}
     WHERE id = %(room)s AND NOT EXISTS (SELECT FROM existing)
@@ -122,9 +122,13 @@ WITH input AS (
         send->>6 AS client_msg_id, (send->>7)::timestamptz AS sent_at
     FROM jsonb_array_elements(%(sends)s::jsonb) AS send
 ), existing AS (
-    SELECT i.ord, {message_columns_m} FROM input i
-    JOIN {message} m ON m.room_id = i.room_id AND m.sender_kind = i.sender_kind
-        AND m.sender_id = i.sender_id AND m.client_msg_id = i.client_msg_id
+    -- One idempotency-key probe per send (LIMIT keeps the planner from making it a join).
+    SELECT i.ord, m.* FROM input i, LATERAL (
+        SELECT {message_columns} FROM {message}
+        WHERE client_msg_id = i.client_msg_id AND sender_id = i.sender_id
+            AND sender_kind = i.sender_kind AND {room_unindexed} = i.room_id
+        LIMIT 1
+    ) m
 ), fresh AS (
     SELECT i.*, row_number() OVER (PARTITION BY i.room_id ORDER BY i.ord) AS n FROM input i
     WHERE NOT EXISTS (SELECT FROM existing e WHERE e.ord = i.ord)
@@ -134,7 +138,7 @@ WITH input AS (
     FROM fresh GROUP BY room_id
 ), previous AS (
     SELECT id, status AS old_status FROM {room}
-    WHERE id IN (SELECT room_id FROM added) ORDER BY id
+    WHERE id = ANY(ARRAY(SELECT room_id FROM added)) ORDER BY id
     FOR UPDATE
 ), room AS (
     UPDATE {room} r SET last_seq = r.last_seq + added.count,
@@ -144,13 +148,15 @@ WITH input AS (
         snoozed_until = CASE WHEN added.reopener IS NOT NULL
             AND old_status IN ('resolved', 'snoozed') THEN NULL ELSE r.snoozed_until END
     FROM previous JOIN added ON added.room_id = previous.id
-    WHERE r.id = previous.id
+    WHERE r.id = previous.id AND r.id = ANY(ARRAY(SELECT id FROM previous))
     RETURNING r.id, r.last_seq - added.count AS base_seq, old_status, r.status AS new_status,
         r.assignee, added.reopener
+), numbered AS (
+    SELECT fresh.*, room.base_seq + fresh.n AS seq FROM fresh JOIN room ON room.id = fresh.room_id
 ), reopening AS (
-    SELECT room.id AS room_id, room.base_seq + fresh.n AS seq, room.assignee, room.old_status,
-        fresh.sender_name, fresh.sent_at
-    FROM room JOIN fresh ON fresh.ord = room.reopener
+    SELECT room.id AS room_id, numbered.seq, room.assignee, room.old_status,
+        numbered.sender_name, numbered.sent_at
+    FROM room JOIN numbered ON numbered.ord = room.reopener
     WHERE room.old_status <> room.new_status
 ), reopened AS (
     INSERT INTO {conversation_event} AS event (room_id, kind, actor, detail, created_at)
@@ -163,16 +169,13 @@ WITH input AS (
 ), {conversation_reopened_outbox}, inserted AS (
     INSERT INTO {message}
         (room_id, seq, sender_kind, sender_id, sender_name, body, client_msg_id, sent_at)
-    SELECT fresh.room_id, room.base_seq + fresh.n, sender_kind, sender_id, sender_name, body,
-        client_msg_id, sent_at
-    FROM fresh JOIN room ON room.id = fresh.room_id
-    ORDER BY fresh.ord
+    SELECT room_id, seq, sender_kind, sender_id, sender_name, body, client_msg_id, sent_at
+    FROM numbered ORDER BY ord
     RETURNING {message_columns}
 ), {message_created_outbox}
-SELECT fresh.ord, true, reopening.old_status, inserted.*
+SELECT numbered.ord, true, reopening.old_status, inserted.*
 FROM inserted
-JOIN room ON room.id = inserted.room_id
-JOIN fresh ON fresh.room_id = inserted.room_id AND room.base_seq + fresh.n = inserted.seq
+JOIN numbered ON numbered.room_id = inserted.room_id AND numbered.seq = inserted.seq
 LEFT JOIN reopening ON reopening.room_id = inserted.room_id AND reopening.seq = inserted.seq
 UNION ALL SELECT ord, false, NULL, {message_columns_e} FROM existing
 """
@@ -252,7 +255,11 @@ def statement(template: str, schema: TenantSchema) -> str:
         "membership": MEMBERSHIP.identifier(schema),
         "conversation_event": CONVERSATION_EVENT.identifier(schema),
         "message_columns": sql.SQL(MESSAGE.column_list()),
-        "message_columns_m": sql.SQL(MESSAGE.column_list("m")),
+        # The idempotency probes compare the room in a form no index serves, so their plan
+        # takes the idempotency key (client_msg_id first), never chat_message_room_seq, which
+        # would walk the room's messages: a generic plan is made once, maybe while the table
+        # is empty and every index looks alike (issue 11).
+        "room_unindexed": sql.SQL("(room_id || '')"),
         "message_columns_e": sql.SQL(MESSAGE.column_list("existing")),
         "schema_name": sql.Literal(schema.name),
         **{key: sql.Identifier(schema.name, table) for key, table in OUTBOX_TABLES.items()},
