@@ -336,3 +336,23 @@ def test_raw_statements_number_each_name_once_in_order():
     assert text == 'SELECT $1, $2, $1, \'x%\' FROM "tenant_x"."chat_message"'
     assert names == ("b", "a")
     assert statements.raw_values(names, {"a": 1, "b": 2}) == [2, 1]
+
+
+async def test_a_send_json_cannot_carry_fails_alone_and_its_batch_mates_are_stored(tenant_alpha):
+    schema = tenant_schema(tenant_ref(tenant_alpha))
+    rooms = await in_schema(tenant_alpha.tenant.schema_name, rooms_made, "surrogate")
+    good = principal_for(tenant_alpha)
+    # A lone surrogate can arrive in a token's name claim: neither JSON nor UTF-8 carries it.
+    bad = principal_for(tenant_alpha, name="broken \ud800")
+    batch = [
+        pending(schema, rooms, "a", good, "before", "c1"),
+        pending(schema, rooms, "a", bad, "bad", "c1"),
+        pending(schema, rooms, "b", good, "after", "c1"),
+    ]
+    await ingest.MessageWriter(batch_max=10)._write(batch)
+    assert batch[1].future.exception() is not None
+    stored = [batch[0].future.result(), batch[2].future.result()]
+    assert [(sent.created, sent.message.body) for sent in stored] == [
+        (True, "before"),
+        (True, "after"),
+    ]
