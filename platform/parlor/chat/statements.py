@@ -317,15 +317,8 @@ def send_params(
     }
 
 
-BATCH_FIELDS = (
-    "room",
-    "sender_kind",
-    "sender_id",
-    "sender_name",
-    "body",
-    "client_msg_id",
-    "sent_at",
-)
+# send_params' keys in INSERT_MESSAGES' order (`send->>1` to `send->>7`; 0 is `ord`).
+BATCH_FIELDS = ("room", "sender_kind", "sender_id", "sender_name", "body", "client_msg_id", "sent_at")  # fmt: skip  # noqa: E501
 
 
 def batch_params(sends: Sequence[dict[str, Any]]) -> dict[str, Any]:
