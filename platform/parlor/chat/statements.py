@@ -148,6 +148,8 @@ WITH input AS (
         snoozed_until = CASE WHEN added.reopener IS NOT NULL
             AND old_status IN ('resolved', 'snoozed') THEN NULL ELSE r.snoozed_until END
     FROM previous JOIN added ON added.room_id = previous.id
+    -- The id array as well as the join: the plan reaches each room by its key, whatever the
+    -- table's size when the plan was made, instead of joining against a scan of every room.
     WHERE r.id = previous.id AND r.id = ANY(ARRAY(SELECT id FROM previous))
     RETURNING r.id, r.last_seq - added.count AS base_seq, old_status, r.status AS new_status,
         r.assignee, added.reopener
