@@ -36,8 +36,8 @@ DEFAULTS: dict[str, Any] = {
     "DB_POOL_TIMEOUT_SECONDS": 5.0,
     # Sends of one process committed together at most (parlor.chat.ingest).
     "GROUP_COMMIT_MAX": 200,
-    # Sends of one tenant in a process's writer at once; the rest wait, so a tenant flooding
-    # at its quota cannot fill every batch ahead of the others (docs/quotas.md). 0: no cap.
+    # A tenant's batch holds at most this many sends while another tenant's lane waits for a
+    # writer, so a backlog holds a writer only briefly (docs/quotas.md). 0: no cap.
     "GROUP_COMMIT_TENANT_MAX": 20,
     # Tenants' batches written at once, each on its own pooled connection (under
     # DB_POOL_MAX_SIZE, so the other hot-path queries keep connections); a tenant's own

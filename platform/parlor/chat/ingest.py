@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections import deque
 from dataclasses import dataclass, field
 
 from psycopg import AsyncRawCursor
@@ -39,50 +38,6 @@ class PendingSend:
 LINGER_ENOUGH = 16
 
 
-class TenantAdmission:
-    """At most `limit` sends of one tenant in the writer at once; the rest wait their turn.
-
-    A tenant flooding at its quota would otherwise fill every batch, and every other tenant's
-    send would wait behind its backlog: with a cap per tenant, each batch holds at most
-    `limit` of its sends and another tenant's send joins the next batch (docs/quotas.md).
-    """
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.in_flight: dict[TenantSchema, int] = {}
-        self.waiting: dict[TenantSchema, deque[asyncio.Future[None]]] = {}
-
-    async def acquire(self, schema: TenantSchema) -> None:
-        """Take one of the tenant's places, waiting (first come, first served) if all are taken."""
-        taken = self.in_flight.get(schema, 0)
-        if self.limit <= 0 or taken < self.limit:
-            self.in_flight[schema] = taken + 1
-            return
-        turn = asyncio.get_running_loop().create_future()
-        self.waiting.setdefault(schema, deque()).append(turn)
-        try:
-            await turn
-        except asyncio.CancelledError:
-            if turn.done() and not turn.cancelled():
-                self.release(schema)  # handed a place just as the sender went away
-            raise
-
-    def release(self, schema: TenantSchema) -> None:
-        """Give a place back: to the tenant's next waiting send, or free."""
-        waiters = self.waiting.get(schema)
-        while waiters:
-            turn = waiters.popleft()
-            if not turn.done():
-                turn.set_result(None)  # the place passes on; in_flight is unchanged
-                return
-        self.waiting.pop(schema, None)
-        left = self.in_flight.get(schema, 1) - 1
-        if left > 0:
-            self.in_flight[schema] = left
-        else:
-            self.in_flight.pop(schema, None)
-
-
 class MessageWriter:
     """Writes the sends of one event loop in group-committed batches, one lane per tenant.
 
@@ -90,8 +45,9 @@ class MessageWriter:
     room's messages commit in the order they were sent); up to `writers` lanes write at
     once, each on its own pooled connection, and lanes beyond that wait their turn in
     arrival order. A tenant with a backlog therefore grows its own batches while another
-    tenant's send starts on a free connection instead of waiting for that backlog's commit
-    (docs/quotas.md).
+    tenant's send starts on a free connection instead of waiting for that backlog's commit.
+    While another lane waits for a writer, a batch holds at most `tenant_max` sends, so no
+    tenant's backlog holds a writer long (docs/quotas.md).
     """
 
     def __init__(
@@ -105,47 +61,66 @@ class MessageWriter:
         # A lingering lane's wake-up: set early once it holds enough sends.
         self.wakers: dict[TenantSchema, asyncio.Future[None]] = {}
         self.enough = _linger_enough(tenant_max)
+        self.tenant_max = tenant_max
+        # Lanes holding sends and waiting for a writer slot: while any does, batches are capped.
+        self.lanes_waiting = 0
         self.queues: dict[TenantSchema, list[PendingSend]] = {}
         # held: the loop keeps only weak references to tasks
         self.tasks: dict[TenantSchema, asyncio.Task] = {}
         self.slots = asyncio.Semaphore(max(writers, 1))
-        self.admission = TenantAdmission(tenant_max)
 
     async def store(
         self, *, schema: TenantSchema, params: dict, begins_conversation: bool
     ) -> MessageSent:
         """Store one message; return once the transaction holding it has committed."""
-        await self.admission.acquire(schema)
-        try:
-            loop = asyncio.get_running_loop()
-            pending = PendingSend(schema, params, begins_conversation, loop.create_future())
-            queue = self.queues.setdefault(schema, [])
-            queue.append(pending)
-            waker = self.wakers.get(schema)
-            if waker is not None and len(queue) >= self.enough:
-                _wake(waker)
-            if schema not in self.tasks:
-                self.tasks[schema] = loop.create_task(self._write_queue(schema))
-            return await pending.future
-        finally:
-            self.admission.release(schema)
+        loop = asyncio.get_running_loop()
+        pending = PendingSend(schema, params, begins_conversation, loop.create_future())
+        queue = self.queues.setdefault(schema, [])
+        queue.append(pending)
+        waker = self.wakers.get(schema)
+        if waker is not None and len(queue) >= self.enough:
+            _wake(waker)
+        if schema not in self.tasks:
+            self.tasks[schema] = loop.create_task(self._write_queue(schema))
+        return await pending.future
 
     async def _write_queue(self, schema: TenantSchema) -> None:
         try:
             while self.queues.get(schema):
                 if self._should_linger(schema):
                     await self._linger(schema)
-                async with self.slots:
+                await self._slot_taken()
+                try:
                     # Taken once the lane holds a writer slot: sends that came meanwhile join.
-                    queue = self.queues[schema]
-                    batch = queue[: self.batch_max]
-                    del queue[: self.batch_max]
+                    queue, size = self.queues[schema], self._batch_size()
+                    batch = queue[:size]
+                    del queue[:size]
                     await self._write(batch)
+                finally:
+                    self.slots.release()
                 self.last_written[schema] = asyncio.get_running_loop().time()
         finally:
             del self.tasks[schema]
             if not self.queues.get(schema):
                 self.queues.pop(schema, None)
+
+    async def _slot_taken(self) -> None:
+        """Take a writer slot, counted among the waiting lanes until it is taken."""
+        self.lanes_waiting += 1
+        try:
+            await self.slots.acquire()
+        finally:
+            self.lanes_waiting -= 1
+
+    def _batch_size(self) -> int:
+        """Sends the next batch may hold: `tenant_max` while another lane waits for a writer.
+
+        A lone tenant's backlog goes in batches as large as `batch_max`, so a lane that fell
+        behind (a slow commit) catches up in a few commits instead of many small ones.
+        """
+        if self.tenant_max > 0 and self.lanes_waiting > 0:
+            return min(self.tenant_max, self.batch_max)
+        return self.batch_max
 
     async def _linger(self, schema: TenantSchema) -> None:
         """Wait up to `linger` for the lane to hold `enough` sends."""

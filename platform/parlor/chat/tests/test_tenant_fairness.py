@@ -1,4 +1,4 @@
-"""Each tenant's places in the process's message writer, and its messages-a-minute bucket."""
+"""Each tenant's share of the process's message writer, and its messages-a-minute bucket."""
 
 from __future__ import annotations
 
@@ -9,47 +9,11 @@ import pytest
 from parlor.base.identity import TenantRef
 from parlor.base.schemas import tenant_schema
 from parlor.chat import ingest
-from parlor.chat.ingest import MessageWriter, TenantAdmission
+from parlor.chat.ingest import MessageWriter
 from parlor.chat.limits import TenantMessageQuota
 
 A = tenant_schema(TenantRef(id=1, slug="a", schema_name="a"))
 B = tenant_schema(TenantRef(id=2, slug="b", schema_name="b"))
-
-
-async def test_a_tenant_over_its_places_waits_while_another_tenant_goes_ahead():
-    admission = TenantAdmission(2)
-    await admission.acquire(A)
-    await admission.acquire(A)
-    third = asyncio.ensure_future(admission.acquire(A))
-    await asyncio.sleep(0)
-    assert not third.done(), "A's third send waits for a place"
-    await asyncio.wait_for(admission.acquire(B), 1)  # B is not behind A's backlog
-    admission.release(A)
-    await asyncio.wait_for(third, 1)
-    assert admission.in_flight == {A: 2, B: 1}
-    for schema in (A, A, B):
-        admission.release(schema)
-    assert admission.in_flight == {} and admission.waiting == {}
-
-
-async def test_a_waiting_send_that_goes_away_gives_no_place_away():
-    admission = TenantAdmission(1)
-    await admission.acquire(A)
-    gone = asyncio.ensure_future(admission.acquire(A))
-    await asyncio.sleep(0)
-    gone.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await gone
-    admission.release(A)
-    assert admission.in_flight == {}
-    await asyncio.wait_for(admission.acquire(A), 1)
-
-
-async def test_no_cap_when_the_limit_is_zero():
-    admission = TenantAdmission(0)
-    for _ in range(1000):
-        await admission.acquire(A)
-    assert admission.in_flight[A] == 1000
 
 
 class Clock:
@@ -129,3 +93,32 @@ async def test_lanes_beyond_the_writers_wait_their_turn(commits):
     assert not b_send.done(), "one writer: B's batch waits for A's to commit"
     commits.release["a"].set()
     assert await asyncio.wait_for(asyncio.gather(a_send, b_send), 1) == [1, 2]
+
+
+async def test_a_lone_tenants_backlog_goes_in_one_batch_past_its_share(commits):
+    writer = MessageWriter(batch_max=200, tenant_max=2, writers=1)
+    first = _send(writer, A, 1)
+    await asyncio.sleep(0)
+    backlog = [_send(writer, A, n) for n in range(2, 7)]
+    await asyncio.sleep(0)
+    commits.release["a"].set()
+    assert await asyncio.wait_for(asyncio.gather(first, *backlog), 1) == [1, 2, 3, 4, 5, 6]
+    # No other lane waits for the writer: the backlog that fell behind catches up at once.
+    assert commits.batches == [("a", 1), ("a", 5)]
+
+
+async def test_while_another_lane_waits_a_batch_holds_the_tenants_share(commits):
+    writer = MessageWriter(batch_max=200, tenant_max=2, writers=1)
+    commits.release["b"] = asyncio.Event()
+    commits.release["b"].set()
+    a_first = _send(writer, A, 1)
+    await asyncio.sleep(0)
+    b_sends = [_send(writer, B, n) for n in range(10, 15)]  # B's lane waits for the writer
+    await asyncio.sleep(0)
+    a_second = _send(writer, A, 2)
+    await asyncio.sleep(0)
+    commits.release["a"].set()
+    assert await asyncio.wait_for(asyncio.gather(*b_sends), 1) == [10, 11, 12, 13, 14]
+    assert await asyncio.wait_for(a_second, 1) == 2 and a_first.result() == 1
+    # B's backlog goes two at a time while A's lane waits, then the rest at once.
+    assert commits.batches == [("a", 1), ("b", 2), ("a", 1), ("b", 3)]
