@@ -1,8 +1,8 @@
-"""TokenBucket and FloodGuard, with a clock the test moves."""
+"""TokenBucket, FloodGuard and TenantMessageQuota, with a clock the test moves."""
 
 from __future__ import annotations
 
-from parlor.chat.limits import FloodGuard, TokenBucket, Verdict
+from parlor.chat.limits import FloodGuard, TenantMessageQuota, TokenBucket, Verdict
 
 
 class Clock:
@@ -31,3 +31,15 @@ def test_guard_refuses_then_closes_after_strikes_in_a_row():
     clock.now = 1
     assert guard.check() is Verdict.ALLOW  # an allowed frame forgives the strikes
     assert [guard.check() for _ in range(3)] == [Verdict.REFUSE, Verdict.REFUSE, Verdict.CLOSE]
+
+
+def test_a_tenant_gets_a_minutes_worth_then_its_rate_and_another_tenant_its_own():
+    clock = Clock()
+    quota = TenantMessageQuota(clock=clock)
+    assert all(quota.take(tenant_id=1, per_minute=60) for _ in range(60))
+    assert not quota.take(tenant_id=1, per_minute=60)
+    assert quota.take(tenant_id=2, per_minute=60), "tenant 2 has a bucket of its own"
+    clock.now += 1.0  # one second: one message at 60 a minute
+    assert quota.take(tenant_id=1, per_minute=60)
+    assert not quota.take(tenant_id=1, per_minute=60)
+    assert quota.take(tenant_id=1, per_minute=120), "a changed quota starts a full bucket"

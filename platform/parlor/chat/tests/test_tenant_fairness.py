@@ -1,4 +1,4 @@
-"""Each tenant's share of the process's message writer, and its messages-a-minute bucket."""
+"""Each tenant's share of the process's message writer."""
 
 from __future__ import annotations
 
@@ -10,30 +10,9 @@ from parlor.base.identity import TenantRef
 from parlor.base.schemas import tenant_schema
 from parlor.chat import ingest
 from parlor.chat.ingest import MessageWriter
-from parlor.chat.limits import TenantMessageQuota
 
 A = tenant_schema(TenantRef(id=1, slug="a", schema_name="a"))
 B = tenant_schema(TenantRef(id=2, slug="b", schema_name="b"))
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_a_tenant_gets_a_minutes_worth_then_its_rate_and_another_tenant_its_own():
-    clock = Clock()
-    quota = TenantMessageQuota(clock=clock)
-    assert all(quota.take(tenant_id=1, per_minute=60) for _ in range(60))
-    assert not quota.take(tenant_id=1, per_minute=60)
-    assert quota.take(tenant_id=2, per_minute=60), "tenant 2 has a bucket of its own"
-    clock.now += 1.0  # one second: one message at 60 a minute
-    assert quota.take(tenant_id=1, per_minute=60)
-    assert not quota.take(tenant_id=1, per_minute=60)
-    assert quota.take(tenant_id=1, per_minute=120), "a changed quota starts a full bucket"
 
 
 class StuckCommits:
