@@ -1,10 +1,11 @@
 """Group commit of a process's concurrent sends: one transaction and one round trip per batch.
 
 Sends that arrive while a batch is being written wait for the next batch, so batches grow
-with the load and an idle server writes each send alone. A batch is pipelined in one
-transaction; each sender resumes only after that transaction has committed, with its own
-row. When one send spoils a batch (a duplicate racing in from another process, a failing
-constraint), every send of it is written again on its own, so one bad send fails alone.
+with the load and an idle server writes each send alone. A batch is one INSERT statement,
+its own transaction in autocommit (with the rooms it begins, a pipelined transaction); each
+sender resumes only after that transaction has committed, with its own row. When one send
+spoils a batch (a duplicate racing in from another process, a failing constraint), every
+send of it is written again on its own, so one bad send fails alone.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import asyncio
 import weakref
 from dataclasses import dataclass, field
 
-from psycopg import AsyncRawCursor
+from psycopg import AsyncConnection, AsyncRawCursor
 
 from parlor.base.conf import setting
 from parlor.base.errors import NotFound
@@ -177,27 +178,41 @@ async def _commit(batch: list[PendingSend]) -> list[tuple | None]:
 
 async def _insert(batch: list[PendingSend], *, begin: bool) -> list[tuple | None]:
     async with hot_connection() as connection:
-        if len(batch) == 1 and not begin:
-            # Alone: one autocommit statement. psycopg returns once the server is ready for
-            # the next query, which is after the commit, so the row is durable.
-            pending = batch[0]
-            insert, names = raw_statement(statements.INSERT_MESSAGE, pending.schema)
-            cursor = AsyncRawCursor(connection)
-            await cursor.execute(insert, statements.raw_values(names, pending.params))
-            return [await cursor.fetchone()]
-        # A batch comes from one lane, so from one tenant's schema: one statement stores it
-        # (INSERT_MESSAGES), not one per send: a command and an executor run per batch cost
-        # PostgreSQL and psycopg far less than one per send (issue 11).
+        if not begin:
+            return await _insert_autocommit(connection, batch)
+        # A conversation begins: its room and the messages go in one transaction.
         schema, params = batch[0].schema, [pending.params for pending in batch]
         async with connection.pipeline(), connection.transaction():
-            if begin:
-                sql = statement(statements.CONVERSATION_BEGIN, schema)
-                await connection.cursor().executemany(sql, params)
+            sql = statement(statements.CONVERSATION_BEGIN, schema)
+            await connection.cursor().executemany(sql, params)
             insert, names = raw_statement(statements.INSERT_MESSAGES, schema)
             cursor = AsyncRawCursor(connection)
             await cursor.execute(insert, statements.raw_values(names, _batch_params(params)))
         # Out of the transaction block: COMMIT has succeeded, so every row is durable.
         return _rows_by_send(await cursor.fetchall(), len(batch))
+
+
+async def _insert_autocommit(
+    connection: AsyncConnection, batch: list[PendingSend]
+) -> list[tuple | None]:
+    """Store a batch with one autocommit statement: no BEGIN, COMMIT or pipeline to pay for.
+
+    psycopg returns once the server is ready for the next query, which is after the
+    statement's own commit, so every row is durable when the rows come back.
+    """
+    cursor = AsyncRawCursor(connection)
+    if len(batch) == 1:
+        pending = batch[0]
+        insert, names = raw_statement(statements.INSERT_MESSAGE, pending.schema)
+        await cursor.execute(insert, statements.raw_values(names, pending.params))
+        return [await cursor.fetchone()]
+    # A batch comes from one lane, so from one tenant's schema: one statement stores it
+    # (INSERT_MESSAGES), not one per send: a command and an executor run per batch cost
+    # PostgreSQL and psycopg far less than one per send (issue 11).
+    schema, params = batch[0].schema, [pending.params for pending in batch]
+    insert, names = raw_statement(statements.INSERT_MESSAGES, schema)
+    await cursor.execute(insert, statements.raw_values(names, _batch_params(params)))
+    return _rows_by_send(await cursor.fetchall(), len(batch))
 
 
 def _batch_params(params: list[dict]) -> dict:
