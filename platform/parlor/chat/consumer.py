@@ -230,10 +230,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
         try:
             frame = frames.frame_parse(text_data, self.limits)
         except FrameError as error:
-            metrics.frames_in.labels(metrics.OTHER).inc()
+            metrics.frame_counter(metrics.frames_in, metrics.OTHER).inc()
             await self._send_error(error.code, error.detail, re=error.re, room=error.room)
             return
-        metrics.frames_in.labels(frame["type"]).inc()  # a parsed frame's type is a known one
+        # A parsed frame's type is a known one.
+        metrics.frame_counter(metrics.frames_in, frame["type"]).inc()
         await self._run(frame)
 
     def _too_large(self, text: str) -> bool:
@@ -472,7 +473,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self._push(encode(frame))
 
     def _push(self, text: str) -> None:
-        metrics.frames_out.labels(frame_type_of(text)).inc()
+        metrics.frame_counter(metrics.frames_out, frame_type_of(text)).inc()
         if not self.outbox.push_text(text):
             # The client reads slower than its rooms talk: it resumes with since_seq instead.
             metrics.slow_consumer_closes.inc()
