@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import functools
 import gc
 import statistics
 import time
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 
 from benchmarks.config import (
     BIGROOM_P99_LIMIT_MS,
+    DISTURBED_FOREIGN_SHARE,
     FANOUT_P99_LIMIT_MS,
     INGEST_P99_LIMIT_MS,
     NOISY_A_PER_MINUTE,
@@ -264,18 +266,14 @@ async def _stepped(
     generator.deliveries.latencies.take()
     generator.acks.latencies = []
     results = []
+    step_run = functools.partial(
+        _step_judged, generator, senders, room_size, per_send=per_send, expected=expected,
+        probe=probe, spec=spec, by_ack=by_ack, limit_ms=limit_ms,
+    )  # fmt: skip
     for offered in steps:
-        step = await _step(
-            generator, senders, room_size, offered / per_send, expected, probe, spec, by_ack
-        )
-        step["offered"] = offered
-        latency = step["ack"] if by_ack else step["delivery"]
-        step["passed"] = (
-            latency["p99_ms"] <= limit_ms
-            and step["lost"] == 0
-            and step["unacked"] <= 0
-            and not step["errors"]
-        )
+        step = await step_run(offered)
+        if step_disturbed(step):
+            step = {**await step_run(offered), "disturbed_attempt": step}
         results.append(step)
         if stop_on_failure and not step["passed"]:
             break
@@ -287,6 +285,36 @@ async def _stepped(
         "error_reasons": dict(generator.errors),
         "closed_by_server": sum(1 for client in members if client.connection.closed.done()),
     }
+
+
+async def _step_judged(
+    generator, senders, room_size, offered, *, per_send, expected, probe, spec, by_ack, limit_ms
+) -> dict:
+    """Run one step at `offered` (deliveries or sends a second) and say whether it passed."""
+    step = await _step(
+        generator, senders, room_size, offered / per_send, expected, probe, spec, by_ack
+    )
+    step["offered"] = offered
+    latency = step["ack"] if by_ack else step["delivery"]
+    step["passed"] = (
+        latency["p99_ms"] <= limit_ms
+        and step["lost"] == 0
+        and step["unacked"] <= 0
+        and not step["errors"]
+    )
+    return step
+
+
+def step_disturbed(step: dict) -> bool:
+    """Return True if a step failed on latency alone while other processes of the machine
+    took DISTURBED_FOREIGN_SHARE or more of the server core: it is run once more."""
+    return (
+        not step["passed"]
+        and step["lost"] == 0
+        and step["unacked"] <= 0
+        and not step["errors"]
+        and step.get("foreign_core_share", 0.0) >= DISTURBED_FOREIGN_SHARE
+    )
 
 
 class _Expected:
