@@ -43,9 +43,10 @@ DEFAULTS: dict[str, Any] = {
     # DB_POOL_MAX_SIZE, so the other hot-path queries keep connections); a tenant's own
     # batches are written one at a time.
     "GROUP_COMMIT_WRITERS": 4,
-    # Under sustained load (the lane's previous batch ended moments ago) a lane holding only a
-    # few sends waits this long for more before writing: fewer, larger commits, each costing
-    # PostgreSQL ~0.2 ms of CPU however small (issue 11, ingest). An idle lane never waits.
+    # Under sustained load (the lane's previous batch held several sends and ended moments ago)
+    # a lane holding only a few sends waits this long for more before writing: fewer, larger
+    # commits, each costing PostgreSQL ~0.2 ms of CPU however small (issue 11, ingest). An idle
+    # lane, or one whose sends come one at a time, never waits (docs/quotas.md).
     "GROUP_COMMIT_LINGER_SECONDS": 0.005,
     # HTTP rate limits (docs/api.md): token buckets of `_BURST` refilled at `_PER_MINUTE`.
     # Widget sessions are counted per tenant and client IP, token requests per tenant.

@@ -56,9 +56,11 @@ class MessageWriter:
     ) -> None:
         self.batch_max = batch_max
         self.linger = linger
-        # When each lane last finished a batch (loop time): a lane busy a moment ago lingers.
-        # Kept after the lane's task ends: under load the next send often starts a new one.
+        # When each lane last finished a batch (loop time) and how many sends it held: a lane
+        # whose last batch held several, a moment ago, lingers. Kept after the lane's task
+        # ends: under load the next send often starts a new one.
         self.last_written: dict[TenantSchema, float] = {}
+        self.last_size: dict[TenantSchema, int] = {}
         # A lingering lane's wake-up: set early once it holds enough sends.
         self.wakers: dict[TenantSchema, asyncio.Future[None]] = {}
         self.enough = _linger_enough(tenant_max)
@@ -100,6 +102,7 @@ class MessageWriter:
                 finally:
                     self.slots.release()
                 self.last_written[schema] = asyncio.get_running_loop().time()
+                self.last_size[schema] = len(batch)
         finally:
             del self.tasks[schema]
             if not self.queues.get(schema):
@@ -135,8 +138,15 @@ class MessageWriter:
             self.wakers.pop(schema, None)
 
     def _should_linger(self, schema: TenantSchema) -> bool:
-        """Wait for more sends only while the lane is under load and holds just a few."""
+        """Wait for more sends only while the lane is under load and holds just a few.
+
+        Under load means: the lane's last batch, a moment ago, held more than one send. A
+        lane whose sends come one at a time (a quiet tenant beside a busy one) never waits:
+        lingering there only added up to `linger` to its acks (issue 16's noisy scenario).
+        """
         if self.linger <= 0 or len(self.queues[schema]) >= self.enough:
+            return False
+        if self.last_size.get(schema, 0) <= 1:
             return False
         written = self.last_written.get(schema)
         return written is not None and asyncio.get_running_loop().time() - written < self.linger

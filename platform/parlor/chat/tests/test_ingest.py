@@ -195,26 +195,41 @@ async def test_an_idle_lane_writes_a_send_at_once(stub_commits):
     assert stub_commits == [1]
 
 
+async def _busy(writer, schema) -> None:
+    """Two sends at once: the lane writes them as one batch, so it is under load now."""
+    await asyncio.gather(_store(writer, schema), _store(writer, schema))
+
+
 @pytest.mark.django_db(databases=[])
 async def test_a_busy_lane_lingers_and_commits_what_came_meanwhile_together(stub_commits):
     writer = ingest.MessageWriter(batch_max=200, tenant_max=20, linger=0.05)
     schema = _Schema()
-    await _store(writer, schema)  # the lane has just written: it is busy now
+    await _busy(writer, schema)
     first = asyncio.ensure_future(_store(writer, schema))
     await asyncio.sleep(0.01)  # inside the linger: these join the first send's batch
     rest = [asyncio.ensure_future(_store(writer, schema)) for _ in range(3)]
     await asyncio.gather(first, *rest)
-    assert stub_commits == [1, 4]
+    assert stub_commits == [2, 4]
 
 
 @pytest.mark.django_db(databases=[])
 async def test_a_lingering_lane_writes_as_soon_as_it_holds_enough(stub_commits):
     writer = ingest.MessageWriter(batch_max=200, tenant_max=20, linger=5.0)
     schema = _Schema()
-    await _store(writer, schema)
+    await _busy(writer, schema)
     sends = [asyncio.ensure_future(_store(writer, schema)) for _ in range(writer.enough)]
     await asyncio.wait_for(asyncio.gather(*sends), timeout=1.0)  # woken early, not after 5 s
-    assert stub_commits == [1, writer.enough]
+    assert stub_commits == [2, writer.enough]
+
+
+@pytest.mark.django_db(databases=[])
+async def test_a_lane_whose_sends_come_one_at_a_time_never_lingers(stub_commits):
+    # A quiet tenant beside a busy one: lingering added up to `linger` to each of its acks.
+    writer = ingest.MessageWriter(batch_max=200, tenant_max=20, linger=5.0)
+    schema = _Schema()
+    for _ in range(3):
+        await asyncio.wait_for(_store(writer, schema), timeout=1.0)  # no 5 s linger
+    assert stub_commits == [1, 1, 1]
 
 
 # The batch statement (INSERT_MESSAGES) against the one-send statement (INSERT_MESSAGE): the
